@@ -1,0 +1,17 @@
+import type { ApiResult } from '../../../shared/api/errors';
+import type { DatabaseState } from '../../../shared/domain/system';
+
+/** Messages between the main thread (`Core`) and the core worker. Internal to main/core. */
+export type ToWorker =
+  | { type: 'call'; id: number; method: string; input: unknown }
+  | { type: 'shutdown' };
+
+export type FromWorker =
+  | { type: 'database'; state: DatabaseState; schemaVersion?: number; error?: string }
+  | { type: 'result'; id: number; result: ApiResult }
+  | { type: 'event'; event: string; payload: unknown }
+  | { type: 'closed' };
+
+export interface CoreWorkerData {
+  dataDir: string;
+}
