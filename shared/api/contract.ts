@@ -63,12 +63,3 @@ export function splitCallName(name: CallName): [namespace: string, fn: string] {
   const dot = name.indexOf('.');
   return [name.slice(0, dot), name.slice(dot + 1)];
 }
-
-/** The named-function surface derived from the contract: `api.system.ping(input)`. */
-export type NamedApi = {
-  [N in CallName as N extends `${infer NS}.${string}` ? NS : never]: {
-    [M in CallName as M extends `${N extends `${infer NS}.${string}` ? NS : never}.${infer F}` ? F : never]: (
-      input?: CallInput<M>,
-    ) => Promise<CallOutput<M>>;
-  };
-};

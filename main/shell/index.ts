@@ -1,0 +1,76 @@
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DataFolderLockedError } from '../core/data-folder/lock';
+import { Core } from '../core/host/core';
+import { registerApiIpc } from './ipc';
+import { notifyEscalation } from './notifications';
+import { openPreferences } from './preferences';
+import { createTray } from './tray';
+import { createMainWindow, installSessionPolicy } from './window';
+
+/**
+ * The Electron entry: wiring only. Everything Keel does lives in main/core and runs the
+ * same in the headless server.
+ */
+const root = app.getAppPath();
+const rendererFile = join(root, 'out', 'renderer', 'index.html');
+const appUrl = pathToFileURL(rendererFile).href;
+const preload = join(root, 'out', 'preload', 'index.cjs');
+const trayIcon = join(root, 'resources', 'tray.png');
+
+let win: BrowserWindow | null = null;
+let core: Core | null = null;
+let quitting = false;
+
+function showWindow(): void {
+  if (!win || win.isDestroyed()) {
+    const prefs = openPreferences();
+    win = createMainWindow(preload, prefs.bounds(), appUrl);
+    win.on('close', () => win && prefs.saveBounds(win.getBounds()));
+    void win.loadFile(rendererFile);
+  }
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+async function start(): Promise<void> {
+  try {
+    core = Core.start({ dataDir: app.getPath('userData'), mode: 'desktop' });
+  } catch (err) {
+    const message = err instanceof DataFolderLockedError ? err.message : `Keel could not start: ${(err as Error).message}`;
+    dialog.showErrorBox('Keel', message);
+    app.exit(1);
+    return;
+  }
+  const started = core;
+  installSessionPolicy(session.defaultSession);
+  registerApiIpc(ipcMain, started, appUrl, () => BrowserWindow.getAllWindows());
+  const tray = createTray(trayIcon, {
+    open: showWindow,
+    setPaused: (paused) => started.setAgentsPaused(paused),
+    quit: () => app.quit(),
+  });
+  started.subscribe((event, payload) => {
+    if (event === 'system.statusChanged') tray.refresh((payload as { agentsPaused: boolean }).agentsPaused);
+  });
+  started.ready.catch((err: Error) => notifyEscalation({ title: 'Keel cannot open its database', body: err.message }, showWindow));
+  showWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow);
+  // Keel keeps running in the tray when its window closes; Quit is in the tray menu.
+  app.on('window-all-closed', () => undefined);
+  app.on('before-quit', (event) => {
+    if (quitting || !core) return;
+    event.preventDefault();
+    quitting = true;
+    void core.close().finally(() => app.quit());
+  });
+  void app.whenReady().then(start);
+}

@@ -1,0 +1,31 @@
+import type { BrowserWindow, IpcMain, IpcMainInvokeEvent, WebFrameMain } from 'electron';
+import type { ApiResult } from '../../shared/api/errors';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api/protocol';
+import type { Core } from '../core/host/core';
+import { isAppUrl } from './window';
+
+/** Only the app's own top-level document may call the API (not an iframe, not a navigated page). */
+export function isTrustedSender(frame: WebFrameMain | null | undefined, appUrl: string): boolean {
+  if (!frame || frame.parent !== null) return false;
+  return isAppUrl(frame.url, appUrl);
+}
+
+/**
+ * The API over Electron IPC, derived from the contract through `core.call`: one channel,
+ * every sender checked, every input validated by the core, every answer an envelope.
+ */
+export function registerApiIpc(ipcMain: IpcMain, core: Core, appUrl: string, windows: () => BrowserWindow[]): () => void {
+  ipcMain.handle(IPC_CALL_CHANNEL, async (event: IpcMainInvokeEvent, method: unknown, input: unknown): Promise<ApiResult> => {
+    if (!isTrustedSender(event.senderFrame, appUrl)) {
+      return { ok: false, error: { code: 'unauthorized', message: 'This page may not call Keel.' } };
+    }
+    return core.call(method, input);
+  });
+  const unsubscribe = core.subscribe((event, payload) => {
+    for (const win of windows()) if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event, payload);
+  });
+  return () => {
+    ipcMain.removeHandler(IPC_CALL_CHANNEL);
+    unsubscribe();
+  };
+}

@@ -1,0 +1,18 @@
+import { useEffect } from 'react';
+import { connectStore } from '../store/store';
+import { ViewOutlet } from '../views/ViewOutlet';
+import { Nav } from './Nav';
+import { StatusBar } from './StatusBar';
+
+export function App() {
+  useEffect(() => connectStore(), []);
+  return (
+    <div className="frame">
+      <Nav />
+      <main className="content">
+        <ViewOutlet />
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { useKeel } from '../store/store';
+
+export function SettingsView() {
+  const status = useKeel((s) => s.status);
+  return (
+    <section className="settings" aria-labelledby="settings-title">
+      <h1 id="settings-title">Settings</h1>
+      {status ? (
+        <dl>
+          <dt>Data folder</dt>
+          <dd data-testid="data-dir">{status.dataDir}</dd>
+          <dt>Mode</dt>
+          <dd>{status.mode === 'desktop' ? 'Desktop app' : 'Headless server'}</dd>
+          <dt>Keel version</dt>
+          <dd>{status.appVersion}</dd>
+          <dt>Schema</dt>
+          <dd>
+            {status.databaseSchemaVersion ?? '—'} (this build knows {status.schemaVersion})
+          </dd>
+          <dt>Embedding model</dt>
+          <dd>{status.embeddingModel.state === 'not_configured' ? 'Not configured: search uses full text only' : status.embeddingModel.state}</dd>
+        </dl>
+      ) : (
+        <p>Waiting for Keel…</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,52 @@
+/** The app's views, in navigation order. Each says what it will hold and how to fill it. */
+export const views = [
+  {
+    id: 'inbox',
+    label: 'Inbox',
+    title: 'Nothing waits for you',
+    holds: 'Proposals from your agents arrive here as paragraph-level diffs, each with its reason. Approve, reject or take some paragraphs in one click; escalations from stuck runs land here too.',
+    fill: 'Install an app or start an agent; anything that needs your decision shows up here and in a tray notification.',
+  },
+  {
+    id: 'timeline',
+    label: 'Timeline',
+    title: 'No agent has acted yet',
+    holds: 'Every action of every agent, in order: the step, the model used, tokens and money spent, the reason, and the causal trace across agents.',
+    fill: 'Start a workflow or an agent; each of its steps appears here as it happens.',
+  },
+  {
+    id: 'memory',
+    label: 'Memory',
+    title: 'Memory is empty',
+    holds: 'Facts, preferences and decisions your agents learned, each with where it came from. Duplicates, contradictions and stale items are queued here for your review.',
+    fill: 'Drop documents on the Documents view or let agents finish work; what they learn is kept here.',
+  },
+  {
+    id: 'documents',
+    label: 'Documents',
+    title: 'No documents yet',
+    holds: 'The files you gave Keel: parsed, chunked and indexed so agents can search them by meaning and by words.',
+    fill: 'Drag files onto this window.',
+  },
+  {
+    id: 'agents',
+    label: 'Agents',
+    title: 'No agents installed',
+    holds: 'Your workforce: each agent with its role, memory scope, model tier, permissions, budget and recent runs.',
+    fill: 'Install an app (bookkeeping, content calendar, client work) to add its agents.',
+  },
+  {
+    id: 'settings',
+    label: 'Settings',
+    title: 'Settings',
+    holds: 'Where your data lives, versions, models and the approval threshold.',
+    fill: '',
+  },
+] as const;
+
+export type ViewId = (typeof views)[number]['id'];
+export type ViewInfo = (typeof views)[number];
+
+export function isViewId(id: string): id is ViewId {
+  return views.some((v) => v.id === id);
+}
