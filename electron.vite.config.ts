@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
+import type { RollupLog } from 'rollup';
+
+/** zod ships comments Rollup cannot place; they are harmless and drown real warnings. */
+function onwarn(warning: RollupLog, warn: (w: RollupLog) => void): void {
+  if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules/zod/')) return;
+  warn(warning);
+}
 
 /**
  * Three builds: main (the Electron shell, the headless server and the core worker, all
@@ -11,6 +18,7 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
+        onwarn,
         input: {
           index: resolve(__dirname, 'main/shell/index.ts'),
           server: resolve(__dirname, 'main/server/cli.ts'),
@@ -25,6 +33,7 @@ export default defineConfig({
       outDir: 'out/preload',
       externalizeDeps: false,
       rollupOptions: {
+        onwarn,
         input: { index: resolve(__dirname, 'preload/index.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
@@ -36,7 +45,7 @@ export default defineConfig({
     esbuild: { jsx: 'automatic' },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
-      rollupOptions: { input: resolve(__dirname, 'renderer/index.html') },
+      rollupOptions: { onwarn, input: resolve(__dirname, 'renderer/index.html') },
     },
   },
 });

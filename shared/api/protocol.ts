@@ -15,7 +15,7 @@ export const ClientMessage = z.object({
 });
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-export const ServerMessage = z.discriminatedUnion('type', [
+export const ServerMessage = z.union([
   z.object({ type: z.literal('result'), id: CallId.nullable(), ok: z.literal(true), output: z.unknown() }),
   z.object({ type: z.literal('result'), id: CallId.nullable(), ok: z.literal(false), error: ApiErrorBody }),
   z.object({ type: z.literal('event'), event: z.string(), payload: z.unknown() }),

@@ -36,9 +36,12 @@ export function wsTransport(url: string): Transport {
     try {
       parsed = ServerMessage.safeParse(JSON.parse(raw));
     } catch {
+      parsed = null;
+    }
+    if (!parsed?.success) {
+      console.error('Keel: ignored a malformed message from the server', raw.slice(0, 200));
       return;
     }
-    if (!parsed.success) return;
     const msg = parsed.data;
     if (msg.type === 'event') {
       if (isEventName(msg.event)) eventListeners.forEach((listener) => listener(msg.event as EventName, msg.payload));
