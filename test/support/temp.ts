@@ -1,17 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
-const made: string[] = [];
+const perTest: string[] = [];
+const perFile: string[] = [];
 
-/** A fresh folder under the OS temp dir, removed after the test. */
-export function tempDir(prefix = 'keel-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
+/**
+ * A fresh folder under the OS temp dir. Removed after the current test, or, with
+ * `{ lifetime: 'file' }` (for beforeAll fixtures), after the whole test file.
+ */
+export function tempDir(options: { lifetime?: 'test' | 'file' } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-test-'));
+  (options.lifetime === 'file' ? perFile : perTest).push(dir);
   return dir;
 }
 
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const remove = (dirs: string[]) => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+};
+afterEach(() => remove(perTest));
+afterAll(() => remove(perFile));

@@ -15,6 +15,9 @@ export class DataFolderLockedError extends Error {
   }
 }
 
+/** Locks this process holds: a second open of the same folder in one process is refused too. */
+const heldHere = new Set<string>();
+
 export interface DataFolderLock {
   readonly path: string;
   release(): void;
@@ -51,15 +54,17 @@ export function acquireDataFolderLock(dataDir: string): DataFolderLock {
       const fd = openSync(path, 'wx', 0o600);
       writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
       closeSync(fd);
+      heldHere.add(path);
       return { path, release: () => releaseIfOurs(path) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = readHolder(path);
-    if (holder !== null && holder !== process.pid && isAlive(holder)) {
+    const ours = holder === process.pid;
+    if (holder !== null && (ours ? heldHere.has(path) : isAlive(holder))) {
       throw new DataFolderLockedError(dataDir, holder);
     }
-    // Stale (dead holder, unreadable, or our own pid left by a previous life): remove and retry.
+    // Stale (dead holder, unreadable, or our pid reused after a reboot): remove and retry.
     try {
       unlinkSync(path);
     } catch (err) {
@@ -70,7 +75,7 @@ export function acquireDataFolderLock(dataDir: string): DataFolderLock {
 }
 
 function releaseIfOurs(path: string): void {
-  if (readHolder(path) !== process.pid) return;
+  if (!heldHere.delete(path) || readHolder(path) !== process.pid) return;
   try {
     unlinkSync(path);
   } catch {

@@ -45,6 +45,7 @@ export class Core {
   private nextId = 1;
   private state: SystemStatus;
   private closing: Promise<void> | null = null;
+  private exited = false;
   private readonly hostHandlers: Partial<Record<CallName, HostHandler>> = {
     'system.ping': (input) => ({ pong: true, ...(input as { echo?: string }), serverTime: new Date().toISOString() }),
     'system.status': () => this.status(),
@@ -81,7 +82,10 @@ export class Core {
     }
     this.worker.on('message', (msg: FromWorker) => this.onWorkerMessage(msg, settle));
     this.worker.on('error', (err) => this.onWorkerGone(`The core worker crashed: ${err.message}`, settle));
-    this.worker.on('exit', (code) => this.onWorkerGone(`The core worker exited (code ${code}).`, settle));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.onWorkerGone(`The core worker exited (code ${code}).`, settle);
+    });
   }
 
   status(): SystemStatus {
@@ -122,6 +126,7 @@ export class Core {
   }
 
   private async shutdown(): Promise<void> {
+    if (this.exited) return this.lock.release();
     const closed = new Promise<void>((resolve) => {
       const onMessage = (msg: FromWorker) => msg.type === 'closed' && resolve();
       this.worker.on('message', onMessage);

@@ -1,0 +1,47 @@
+import WebSocket from 'ws';
+import type { ServerMessage } from '../../shared/api/protocol';
+
+/** A raw API client over a real WebSocket, for tests that send exactly what they mean. */
+export class TestSocket {
+  private nextId = 1;
+  private readonly waiting = new Map<string | number | null, ((msg: ServerMessage) => void)[]>();
+  readonly events: ServerMessage[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as ServerMessage;
+      if (msg.type === 'event') return void this.events.push(msg);
+      const queue = this.waiting.get(msg.id);
+      queue?.shift()?.(msg);
+    });
+  }
+
+  static open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+    const ws = new WebSocket(url, { headers });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new TestSocket(ws)));
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+
+  /** Sends a raw frame and waits for the answer carrying `id` (null for envelope errors). */
+  sendRaw(frame: string | Buffer, id: string | number | null, binary = false): Promise<ServerMessage> {
+    const answer = new Promise<ServerMessage>((resolve) => {
+      const queue = this.waiting.get(id) ?? [];
+      queue.push(resolve);
+      this.waiting.set(id, queue);
+    });
+    this.ws.send(frame, { binary });
+    return answer;
+  }
+
+  call(method: unknown, input?: unknown): Promise<ServerMessage> {
+    const id = this.nextId++;
+    return this.sendRaw(JSON.stringify({ type: 'call', id, method, input }), id);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
