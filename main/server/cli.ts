@@ -15,21 +15,31 @@ function projectRoot(): string {
   return dir;
 }
 
+class UsageError extends Error {}
+
 const USAGE = `Usage: npm run serve -- [--data DIR] [--port N] [--host ADDR]
   --data DIR   data folder (default ~/.keel)
   --port N     port on the host (default 4820; 0 picks a free one)
   --host ADDR  address to bind (default 127.0.0.1; anything else exposes Keel to your network)`;
 
+function parseCli() {
+  try {
+    return parseArgs({
+      options: {
+        data: { type: 'string' },
+        port: { type: 'string', default: process.env.KEEL_PORT ?? '4820' },
+        host: { type: 'string', default: '127.0.0.1' },
+        static: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      data: { type: 'string' },
-      port: { type: 'string', default: process.env.KEEL_PORT ?? '4820' },
-      host: { type: 'string', default: '127.0.0.1' },
-      static: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values } = parseCli();
   if (values.help) return void console.log(USAGE);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
@@ -72,8 +82,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 }
-
-class UsageError extends Error {}
 
 main().catch((err: unknown) => {
   if (err instanceof DataFolderLockedError || err instanceof UsageError) {

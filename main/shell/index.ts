@@ -37,7 +37,8 @@ function showWindow(): void {
 
 async function start(): Promise<void> {
   try {
-    core = Core.start({ dataDir: app.getPath('userData'), mode: 'desktop' });
+    // KEEL_DATA lets tests and power users point the app at another data folder.
+    core = Core.start({ dataDir: process.env.KEEL_DATA ?? app.getPath('userData'), mode: 'desktop' });
   } catch (err) {
     const message = err instanceof DataFolderLockedError ? err.message : `Keel could not start: ${(err as Error).message}`;
     dialog.showErrorBox('Keel', message);

@@ -5,9 +5,10 @@ const CONNECTION_TEXT = { connecting: 'Connecting…', connected: 'Connected', r
 export function StatusBar() {
   const connection = useKeel((s) => s.connection);
   const status = useKeel((s) => s.status);
-  const db = status?.database;
+  // While disconnected the last status is stale: say so rather than show a green light.
+  const db = connection === 'connected' ? status?.database : undefined;
   const dbText = !db
-    ? 'Database: unknown'
+    ? 'Database: waiting for connection'
     : db.state === 'ready'
       ? `Database ready · schema ${status.databaseSchemaVersion}`
       : db.state === 'opening'

@@ -1,0 +1,1 @@
+export function electronRuntime(options: { fetch: boolean }): { path: string | null; reason?: string };

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { views } from '../../renderer/src/views/registry';
+import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
+import { tempDir } from '../support/temp';
+
+const CHROMIUM = process.env.KEEL_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
+
+let browser: Browser;
+let server: ServerProcess;
+let page: Page;
+const dataDir = tempDir({ lifetime: 'file' });
+const consoleErrors: string[] = [];
+
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServerProcess(dataDir);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(msg.text()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the UI in real Chromium against the headless server', () => {
+  test('without the token the page is refused', async () => {
+    const res = await page.goto(`http://127.0.0.1:${server.port}/`);
+    expect(res?.status()).toBe(401);
+    expect(await page.textContent('body')).toContain('access token');
+  });
+
+  test('loads with the token, drops it from the address bar, and shows the database ready', async () => {
+    await page.goto(server.url);
+    expect(page.url()).toBe(`http://127.0.0.1:${server.port}/`);
+    await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Connected');
+    await page.getByTestId('database').getByText(/Database ready · schema 1/).waitFor();
+    await shot('01-inbox');
+  });
+
+  test('every navigation entry shows its view', async () => {
+    for (const view of views) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: view.label }).click();
+      await page.getByRole('heading', { level: 1, name: view.title }).waitFor();
+      expect(page.url()).toContain(`#/${view.id}`);
+      expect(await page.getByRole('link', { name: view.label }).getAttribute('aria-current')).toBe('page');
+      await shot(`02-view-${view.id}`);
+    }
+    await expect.poll(() => page.getByTestId('data-dir').textContent()).toBe(dataDir);
+  });
+
+  test('a reload keeps the current view', async () => {
+    await page.getByRole('link', { name: 'Memory' }).click();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: views.find((v) => v.id === 'memory')!.title }).waitFor();
+  });
+
+  test('the server is killed and restarted; the page shows it reconnecting and reconnects by itself', async () => {
+    const port = server.port;
+    await server.stop('SIGKILL');
+    await page.getByTestId('connection').getByText('Reconnecting…').waitFor();
+    await page.getByTestId('database').getByText('Database: waiting for connection').waitFor();
+    await shot('03-reconnecting');
+    server = await startServerProcess(dataDir, ['--port', String(port)]);
+    expect(server.port).toBe(port);
+    await page.getByTestId('connection').getByText('Connected').waitFor({ timeout: 30_000 });
+    await page.getByTestId('database').getByText(/Database ready/).waitFor({ timeout: 30_000 });
+    await shot('04-reconnected');
+  });
+
+  test('no Content Security Policy violations were reported', () => {
+    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+  });
+});

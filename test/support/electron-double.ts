@@ -1,0 +1,103 @@
+import { EventEmitter } from 'node:events';
+import { vi } from 'vitest';
+
+/**
+ * A test double for the `electron` module: just enough of its surface for the shell and the
+ * preload, recording what they ask for so tests can assert window security and IPC wiring.
+ */
+export class FakeWebContents extends EventEmitter {
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  sent: unknown[][] = [];
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
+    this.windowOpenHandler = handler;
+  }
+  send(...args: unknown[]) {
+    this.sent.push(args);
+  }
+  /** Emits an Electron-style event and says whether the listener prevented it. */
+  fire(name: string, ...args: unknown[]): boolean {
+    let prevented = false;
+    this.emit(name, { preventDefault: () => (prevented = true) }, ...args);
+    return prevented;
+  }
+}
+
+export class BrowserWindow extends EventEmitter {
+  static created: BrowserWindow[] = [];
+  static getAllWindows = () => BrowserWindow.created;
+  webContents = new FakeWebContents();
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    BrowserWindow.created.push(this);
+  }
+  isDestroyed = () => false;
+  show = vi.fn();
+  loadFile = vi.fn(async () => undefined);
+}
+
+export const shell = { openExternal: vi.fn(async () => undefined) };
+
+type HeadersListener = (details: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void;
+export const fakeSession = {
+  headersListener: null as HeadersListener | null,
+  permissionHandler: null as ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | null,
+  permissionCheck: null as (() => boolean) | null,
+  webRequest: {
+    onHeadersReceived(listener: HeadersListener) {
+      fakeSession.headersListener = listener;
+    },
+  },
+  setPermissionRequestHandler(handler: typeof fakeSession.permissionHandler) {
+    fakeSession.permissionHandler = handler;
+  },
+  setPermissionCheckHandler(handler: () => boolean) {
+    fakeSession.permissionCheck = handler;
+  },
+};
+export const session = { defaultSession: fakeSession };
+
+export const ipcMain = {
+  handlers: new Map<string, (...args: unknown[]) => unknown>(),
+  handle(channel: string, fn: (...args: unknown[]) => unknown) {
+    ipcMain.handlers.set(channel, fn);
+  },
+  removeHandler(channel: string) {
+    ipcMain.handlers.delete(channel);
+  },
+};
+
+export const exposed: Record<string, unknown> = {};
+export const contextBridge = {
+  exposeInMainWorld: (key: string, api: unknown) => {
+    exposed[key] = api;
+  },
+};
+
+export const ipcRenderer = Object.assign(new EventEmitter(), {
+  invoke: vi.fn(async (..._args: unknown[]) => ({ ok: true, output: { pong: true } })),
+});
+
+export const webUtils = { getPathForFile: vi.fn((file: { name: string }) => `/home/op/${file.name}`) };
+
+export const Notification = Object.assign(
+  vi.fn(function (this: EventEmitter & { show: () => void }, _opts: unknown) {
+    EventEmitter.call(this);
+    this.show = vi.fn();
+  }),
+  { isSupported: vi.fn(() => true) },
+);
+Object.setPrototypeOf(Notification.prototype, EventEmitter.prototype);
+
+export const Menu = { buildFromTemplate: vi.fn((template: unknown) => ({ template })) };
+export const nativeImage = { createFromPath: vi.fn((p: string) => ({ path: p })) };
+export class Tray extends EventEmitter {
+  menu: unknown = null;
+  setToolTip = vi.fn();
+  setContextMenu(menu: unknown) {
+    this.menu = menu;
+  }
+}
+
+export const app = { getAppPath: () => '/app', getPath: () => '/tmp/keel-user-data' };
+export const dialog = { showErrorBox: vi.fn() };
+export default { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer, Menu, nativeImage, Notification, session, shell, Tray, webUtils };
