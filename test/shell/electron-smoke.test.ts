@@ -23,8 +23,8 @@ describe('desktop app (Playwright _electron)', () => {
     try {
       const page = await app.firstWindow();
       await page.getByText(/Database ready/).waitFor({ timeout: 30_000 });
-      expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
-      expect(await page.evaluate(() => typeof (window as unknown as { keel?: { api?: unknown } }).keel?.api)).toBe('object');
+      expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+      expect(await page.evaluate(() => typeof (globalThis as { keel?: { api?: unknown } }).keel?.api)).toBe('object');
     } finally {
       await app.close();
     }

@@ -35,22 +35,31 @@ export class BrowserWindow extends EventEmitter {
   loadFile = vi.fn(async () => undefined);
 }
 
-export const shell = { openExternal: vi.fn(async () => undefined) };
+export const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
 
 type HeadersListener = (details: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void;
-export const fakeSession = {
-  headersListener: null as HeadersListener | null,
-  permissionHandler: null as ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | null,
-  permissionCheck: null as (() => boolean) | null,
+type PermissionHandler = (wc: unknown, permission: string, cb: (granted: boolean) => void) => void;
+interface FakeSession {
+  headersListener: HeadersListener | null;
+  permissionHandler: PermissionHandler | null;
+  permissionCheck: (() => boolean) | null;
+  webRequest: { onHeadersReceived(listener: HeadersListener): void };
+  setPermissionRequestHandler(handler: PermissionHandler): void;
+  setPermissionCheckHandler(handler: () => boolean): void;
+}
+export const fakeSession: FakeSession = {
+  headersListener: null,
+  permissionHandler: null,
+  permissionCheck: null,
   webRequest: {
-    onHeadersReceived(listener: HeadersListener) {
+    onHeadersReceived(listener) {
       fakeSession.headersListener = listener;
     },
   },
-  setPermissionRequestHandler(handler: typeof fakeSession.permissionHandler) {
+  setPermissionRequestHandler(handler) {
     fakeSession.permissionHandler = handler;
   },
-  setPermissionCheckHandler(handler: () => boolean) {
+  setPermissionCheckHandler(handler) {
     fakeSession.permissionCheck = handler;
   },
 };

@@ -10,7 +10,7 @@ export function StatusBar() {
   const dbText = !db
     ? 'Database: waiting for connection'
     : db.state === 'ready'
-      ? `Database ready · schema ${status.databaseSchemaVersion}`
+      ? `Database ready · schema ${status?.databaseSchemaVersion}`
       : db.state === 'opening'
         ? 'Database opening…'
         : `Database failed: ${db.error ?? 'unknown error'}`;
