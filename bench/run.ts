@@ -1,0 +1,14 @@
+/**
+ * `npm run bench`: every benchmark prints `BENCH <name> <value> <unit>` lines; figures are
+ * medians over BENCH_RUNS (default 5) repetitions, and ratios against a baseline measured in
+ * the same run, because timings on shared 2-core machines are noisy.
+ */
+import { benchStartup } from './startup';
+
+const only = process.argv[2];
+const benches: Record<string, () => Promise<void>> = { startup: benchStartup };
+
+for (const [name, run] of Object.entries(benches)) {
+  if (only && only !== name) continue;
+  await run();
+}
