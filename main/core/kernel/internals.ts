@@ -1,0 +1,64 @@
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { Risk } from '../../../shared/domain/kernel';
+import type { Adapter } from './adapters/adapter';
+import type { Clock } from './clock';
+import type { Ledger, NewLedgerEvent } from './ledger';
+import type { RunRow } from './store';
+import type { WorkflowDefinition } from './workflow';
+
+export type Log = (event: NewLedgerEvent) => void;
+
+export interface NewStep {
+  no: number;
+  name: string;
+  kind: string;
+  status: 'completed' | 'failed' | 'waiting';
+  output?: unknown;
+  error?: unknown;
+  attempts?: number;
+  costUsd?: number;
+  tokens?: number;
+  compensation?: { adapter: string; action: string; args: unknown } | null;
+  startedAt: number;
+}
+
+/** What the context, the runner and the operator actions share of the kernel. */
+export interface KernelInternals {
+  readonly db: PGlite;
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  readonly workflows: Map<string, WorkflowDefinition<any, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly adapters: Map<string, Adapter>;
+  riskThreshold(): Risk;
+  isStopping(): boolean;
+  isCancelRequested(runId: string): boolean;
+  /** A transaction whose ledger events are chained and inserted with it. */
+  commit<T>(fn: (tx: Transaction, log: Log) => Promise<T>): Promise<T>;
+  /** The hot path: one statement that records a step and its ledger event. */
+  recordStep(run: RunRow, step: NewStep, event: Omit<NewLedgerEvent, 'actor'> & { actor?: NewLedgerEvent['actor'] }): Promise<void>;
+  /** Pushes a change to API subscribers. */
+  notify(event: string, payload: unknown): void;
+  /** Asks the scheduler for another pass soon. */
+  kick(): void;
+}
+
+/** The ledger's view of who acted: the run's agent, else its workflow. */
+export function runActor(run: RunRow): NewLedgerEvent['actor'] {
+  return run.agent ? { kind: 'agent', name: run.agent } : { kind: 'system', name: `workflow:${run.workflow}` };
+}
+
+/** Fields every event about a run carries: trace, span, agent, app. */
+export function runEventBase(run: RunRow): Pick<NewLedgerEvent, 'runId' | 'traceId' | 'spanId' | 'parentSpan' | 'agent' | 'app' | 'actor'> {
+  return {
+    runId: run.id,
+    traceId: run.trace_id,
+    spanId: run.id,
+    parentSpan: run.parent_run_id,
+    agent: run.agent,
+    app: run.app,
+    actor: runActor(run),
+  };
+}
+
+export const jsonSafe = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
+export const isoAt = (ms: number): string => new Date(ms).toISOString();

@@ -1,0 +1,314 @@
+import { hostname } from 'node:os';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { Risk } from '../../../shared/domain/kernel';
+import type { Adapter } from './adapters/adapter';
+import { systemClock, type Clock } from './clock';
+import { newId } from './ids';
+import { isoAt, jsonSafe, runEventBase, type KernelInternals, type Log, type NewStep } from './internals';
+import { Ledger, ledgerInsert, type LedgerRow, type NewLedgerEvent } from './ledger';
+import { executeRun } from './runner';
+import type { RunRow } from './store';
+import { fireDueSchedules } from './triggers';
+import type { WorkflowDefinition } from './workflow';
+
+export interface ConcurrencyLimits {
+  /** Runs executing at once in this process. */
+  global: number;
+  /** Per agent (by name), with `*` as the default for agents not named. */
+  perAgent?: Record<string, number>;
+  /** Per app (by name), with `*` as the default. */
+  perApp?: Record<string, number>;
+}
+
+export interface KernelOptions {
+  db: PGlite;
+  clock?: Clock;
+  adapters?: Adapter[];
+  workflows?: WorkflowDefinition<any, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  limits?: Partial<ConcurrencyLimits>;
+  /** Effects at or above this risk always wait for the operator's approval. */
+  riskThreshold?: Risk;
+  /** Pushed changes (runs, approvals, escalations, ...) for the API. */
+  onEvent?: (event: string, payload: unknown) => void;
+}
+
+const CLAIMABLE = `lease_owner IS NULL AND ((status IN ('pending', 'sleeping') AND due_at <= $1) OR status = 'compensating')`;
+
+/**
+ * The durable execution engine: picks runs by priority and due time under concurrency
+ * limits, leases them to this process, executes them through RunContext, and keeps every
+ * state change and its ledger event in one transaction.
+ */
+export class Kernel implements KernelInternals {
+  readonly db: PGlite;
+  readonly clock: Clock;
+  readonly ledger: Ledger;
+  readonly workflows = new Map<string, WorkflowDefinition<any, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly adapters = new Map<string, Adapter>();
+  readonly owner = `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
+  readonly limits: ConcurrencyLimits;
+  private threshold: Risk;
+  private paused = false;
+  private started = false;
+  private stopping = false;
+  private readonly executing = new Map<string, { agent: string | null; app: string | null; done: Promise<void> }>();
+  private readonly cancels = new Set<string>();
+  private passQueued = false;
+  private passChain: Promise<void> = Promise.resolve();
+  private disarm: (() => void) | null = null;
+  private readonly onEvent: (event: string, payload: unknown) => void;
+
+  constructor(options: KernelOptions) {
+    this.db = options.db;
+    this.clock = options.clock ?? systemClock;
+    this.ledger = new Ledger(() => this.clock.now());
+    this.limits = { global: 4, ...options.limits };
+    this.threshold = options.riskThreshold ?? 'high';
+    this.onEvent = options.onEvent ?? (() => undefined);
+    for (const adapter of options.adapters ?? []) this.adapters.set(adapter.name, adapter);
+    for (const workflow of options.workflows ?? []) this.register(workflow);
+  }
+
+  register(def: WorkflowDefinition<any, any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+    this.workflows.set(def.name, def);
+  }
+
+  registerAdapter(adapter: Adapter): void {
+    this.adapters.set(adapter.name, adapter);
+  }
+
+  // ---- KernelInternals ----
+
+  riskThreshold(): Risk {
+    return this.threshold;
+  }
+  isStopping(): boolean {
+    return this.stopping || this.paused;
+  }
+  isCancelRequested(runId: string): boolean {
+    return this.cancels.has(runId);
+  }
+  notify(event: string, payload: unknown): void {
+    this.onEvent(event, payload);
+  }
+
+  commit<T>(fn: (tx: Transaction, log: Log) => Promise<T>): Promise<T> {
+    return this.ledger.write(async (stage) => {
+      const rows: LedgerRow[] = [];
+      const result = await this.db.transaction(async (tx) => {
+        const out = await fn(tx, (event) => rows.push(stage(event)));
+        if (rows.length) {
+          const insert = ledgerInsert(rows);
+          await tx.query(insert.sql, insert.params);
+        }
+        return out;
+      });
+      this.announce(rows);
+      return result;
+    });
+  }
+
+  recordStep(run: RunRow, step: NewStep, event: Omit<NewLedgerEvent, 'actor'> & { actor?: NewLedgerEvent['actor'] }): Promise<void> {
+    return this.ledger.write(async (stage) => {
+      const row = stage({ ...runEventBase(run), ...event });
+      const now = isoAt(this.clock.now());
+      const stepParams = [
+        run.id,
+        step.no,
+        step.name,
+        step.kind,
+        step.status,
+        step.output === undefined ? null : JSON.stringify(step.output),
+        step.error ? JSON.stringify(step.error) : null,
+        step.attempts ?? 1,
+        step.costUsd ?? 0,
+        step.tokens ?? 0,
+        step.compensation ? JSON.stringify(step.compensation) : null,
+        isoAt(step.startedAt),
+        step.status === 'waiting' ? null : now,
+      ];
+      const ledger = ledgerInsert([row], stepParams.length);
+      // One statement, so the step and its ledger event commit together in one round trip.
+      await this.db.query(
+        `WITH step AS (
+           INSERT INTO kernel_steps (run_id, step_no, name, kind, status, output, error, attempts, cost_usd, tokens, compensation, started_at, finished_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+           ON CONFLICT (run_id, step_no) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, status = EXCLUDED.status,
+             output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, cost_usd = EXCLUDED.cost_usd,
+             tokens = EXCLUDED.tokens, compensation = EXCLUDED.compensation, finished_at = EXCLUDED.finished_at
+           RETURNING 1
+         ) ${ledger.sql}`,
+        [...stepParams, ...ledger.params],
+      );
+      this.announce([row]);
+    });
+  }
+
+  kick(): void {
+    if (this.passQueued || !this.started || this.stopping) return;
+    this.passQueued = true;
+    setImmediate(() => {
+      this.passQueued = false;
+      this.passChain = this.passChain.then(() => this.pass()).catch((err) => console.error('[kernel] scheduling pass failed:', err));
+    });
+  }
+
+  private announce(rows: LedgerRow[]): void {
+    for (const row of rows) this.onEvent('ledger.appended', { seq: row.seq, type: row.type, runId: row.run_id, at: row.at });
+  }
+
+  // ---- lifecycle ----
+
+  /** Loads state, reclaims leases of a dead process, and starts scheduling. */
+  async start(): Promise<void> {
+    await this.ledger.load(this.db);
+    const settings = await this.db.query<{ key: string; value: unknown }>(`SELECT key, value FROM kernel_settings`);
+    for (const s of settings.rows) {
+      if (s.key === 'paused') this.paused = s.value === true;
+      if (s.key === 'riskThreshold') this.threshold = s.value as Risk;
+    }
+    const cancels = await this.db.query<{ id: string }>(`SELECT id FROM kernel_runs WHERE cancel_requested`);
+    for (const r of cancels.rows) this.cancels.add(r.id);
+    await this.reclaimLeases();
+    this.started = true;
+    this.stopping = false;
+    this.kick();
+  }
+
+  /** Stops claiming; running runs suspend at their next step boundary. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.disarm?.();
+    await this.passChain;
+    await Promise.allSettled([...this.executing.values()].map((e) => e.done));
+    this.started = false;
+  }
+
+  /** This process holds the data folder's lock, so any lease left in the database belongs to a dead process. */
+  private async reclaimLeases(): Promise<void> {
+    const now = isoAt(this.clock.now());
+    const reclaimed = await this.commit(async (tx, log) => {
+      const { rows } = await tx.query<RunRow>(
+        `UPDATE kernel_runs SET lease_owner = NULL, status = CASE WHEN status = 'running' THEN 'pending' ELSE status END,
+           due_at = COALESCE(due_at, $1) WHERE lease_owner IS NOT NULL RETURNING *`,
+        [now],
+      );
+      for (const run of rows) log({ ...runEventBase(run), actor: { kind: 'system', name: 'kernel' }, type: 'run.lease_reclaimed', data: { status: run.status } });
+      return rows.length;
+    });
+    if (reclaimed) console.log(`[kernel] resumed ${reclaimed} run(s) left by a stopped process`);
+  }
+
+  private async pass(): Promise<void> {
+    if (!this.started || this.stopping) return;
+    await fireDueSchedules(this);
+    if (!this.paused) await this.claim();
+    await this.arm();
+  }
+
+  private limitFor(map: Record<string, number> | undefined, name: string | null): number {
+    if (!map || name === null) return Infinity;
+    return map[name] ?? map['*'] ?? Infinity;
+  }
+
+  private count(key: 'agent' | 'app', name: string | null): number {
+    let n = 0;
+    for (const e of this.executing.values()) if (name !== null && e[key] === name) n++;
+    return n;
+  }
+
+  /** Picks runnable runs by priority, then due time, under the global, per-agent and per-app limits. */
+  private async claim(): Promise<void> {
+    const free = this.limits.global - this.executing.size;
+    if (free <= 0) return;
+    const now = isoAt(this.clock.now());
+    const { rows } = await this.db.query<{ id: string; agent: string | null; app: string | null }>(
+      `SELECT id, agent, app FROM kernel_runs WHERE ${CLAIMABLE} ORDER BY priority DESC, due_at ASC, created_at ASC LIMIT $2`,
+      [now, free + this.executing.size + 50],
+    );
+    for (const candidate of rows) {
+      if (this.executing.size >= this.limits.global) break;
+      if (this.executing.has(candidate.id)) continue;
+      if (this.count('agent', candidate.agent) >= this.limitFor(this.limits.perAgent, candidate.agent)) continue;
+      if (this.count('app', candidate.app) >= this.limitFor(this.limits.perApp, candidate.app)) continue;
+      const claimed = await this.db.query<RunRow>(
+        `UPDATE kernel_runs SET lease_owner = $2, status = CASE WHEN status = 'compensating' THEN status ELSE 'running' END, updated_at = $1
+         WHERE id = $3 AND ${CLAIMABLE} RETURNING *`,
+        [now, this.owner, candidate.id],
+      );
+      const run = claimed.rows[0];
+      if (!run) continue;
+      const done = executeRun(this, run)
+        .catch((err) => console.error(`[kernel] run ${run.id} crashed the runner:`, err))
+        .finally(() => {
+          this.executing.delete(run.id);
+          this.kick();
+        });
+      this.executing.set(run.id, { agent: run.agent, app: run.app, done });
+      this.notify('runs.changed', { id: run.id, status: run.status });
+    }
+  }
+
+  /** One timer for the earliest future wake-up: a sleeping run or a schedule. */
+  private async arm(): Promise<void> {
+    this.disarm?.();
+    const now = isoAt(this.clock.now());
+    const { rows } = await this.db.query<{ next: Date | null }>(
+      `SELECT min(t) AS next FROM (
+         SELECT min(due_at) AS t FROM kernel_runs WHERE lease_owner IS NULL AND status IN ('pending', 'sleeping') AND due_at > $1
+         UNION ALL SELECT min(next_fire_at) FROM kernel_schedules WHERE NOT paused AND next_fire_at > $1) s`,
+      [now],
+    );
+    const next = rows[0]?.next;
+    if (next) this.disarm = this.clock.at(next.getTime(), () => this.kick());
+  }
+
+  /** Resolves when nothing is executing and nothing is runnable now (for tests and tools). */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.passChain;
+      await Promise.allSettled([...this.executing.values()].map((e) => e.done));
+      await new Promise((r) => setImmediate(r));
+      if (this.executing.size === 0 && !this.passQueued) {
+        const { rows } = await this.db.query(`SELECT 1 FROM kernel_runs WHERE ${CLAIMABLE} LIMIT 1`, [isoAt(this.clock.now())]);
+        if (rows.length === 0 || this.paused || !this.started) return;
+        this.kick();
+      }
+    }
+  }
+
+  // ---- operator-level state ----
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  async setPaused(paused: boolean, actor = 'operator'): Promise<void> {
+    await this.setSetting('paused', paused, { type: paused ? 'kernel.paused' : 'kernel.resumed', actor: { kind: 'operator', name: actor }, data: {} });
+    this.paused = paused;
+    this.notify('kernel.changed', { paused, riskThreshold: this.threshold });
+    if (!paused) this.kick();
+  }
+
+  async setRiskThreshold(risk: Risk, actor = 'operator'): Promise<void> {
+    await this.setSetting('riskThreshold', risk, { type: 'kernel.risk_threshold_set', actor: { kind: 'operator', name: actor }, data: { risk } });
+    this.threshold = risk;
+    this.notify('kernel.changed', { paused: this.paused, riskThreshold: risk });
+  }
+
+  private setSetting(key: string, value: unknown, event: NewLedgerEvent): Promise<void> {
+    return this.commit(async (tx, log) => {
+      await tx.query(`INSERT INTO kernel_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [key, JSON.stringify(value)]);
+      log(event);
+    });
+  }
+
+  requestCancel(runId: string): void {
+    this.cancels.add(runId);
+  }
+  clearCancel(runId: string): void {
+    this.cancels.delete(runId);
+  }
+}
+
+export { jsonSafe };

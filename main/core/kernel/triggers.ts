@@ -1,0 +1,113 @@
+import type { Transaction } from '@electric-sql/pglite';
+import { Cron } from 'croner';
+import type { Trigger } from '../../../shared/domain/kernel';
+import { isoAt, type KernelInternals, type Log } from './internals';
+import { insertRun } from './runs';
+import { newId } from './ids';
+
+/** The next time a time-based trigger fires strictly after `after`, or null (events, or a cron that never fires again). */
+export function nextFire(trigger: Trigger, after: number): number | null {
+  if (trigger.kind === 'interval') return after + trigger.everyMs;
+  if (trigger.kind === 'event') return null;
+  const next = new Cron(trigger.expr, { timezone: trigger.timezone ?? 'UTC' }).nextRun(new Date(after));
+  return next ? next.getTime() : null;
+}
+
+/** Checks a cron expression the way the scheduler will read it; returns a sentence if it is wrong. */
+export function cronProblem(trigger: Trigger): string | null {
+  if (trigger.kind !== 'cron') return null;
+  try {
+    new Cron(trigger.expr, { timezone: trigger.timezone ?? 'UTC' });
+    return null;
+  } catch (err) {
+    return `"${trigger.expr}" is not a valid cron expression: ${(err as Error).message}`;
+  }
+}
+
+interface ScheduleRow {
+  id: string;
+  name: string;
+  workflow: string;
+  input: unknown;
+  trigger: Trigger;
+  priority: number;
+  agent: string | null;
+  app: string | null;
+  next_fire_at: Date;
+}
+
+/**
+ * Fires every time-based schedule that is due. Each firing creates its run with a key made
+ * of the schedule and the planned time, in one transaction with the schedule's advance, so a
+ * crash neither loses nor doubles a firing. Firings missed while Keel was off are coalesced
+ * into one.
+ */
+export async function fireDueSchedules(k: KernelInternals): Promise<number> {
+  const now = k.clock.now();
+  const { rows } = await k.db.query<ScheduleRow>(
+    `SELECT id, name, workflow, input, trigger, priority, agent, app, next_fire_at FROM kernel_schedules
+     WHERE NOT paused AND next_fire_at IS NOT NULL AND next_fire_at <= $1 ORDER BY next_fire_at`,
+    [isoAt(now)],
+  );
+  for (const s of rows) {
+    const planned = s.next_fire_at.getTime();
+    const def = k.workflows.get(s.workflow);
+    await k.commit(async (tx, log) => {
+      await insertRun(tx, log, {
+        workflow: s.workflow,
+        version: def?.version ?? 0,
+        input: s.input,
+        priority: s.priority,
+        agent: s.agent ?? def?.agent ?? null,
+        app: s.app ?? def?.app ?? null,
+        idempotencyKey: `schedule:${s.id}:${isoAt(planned)}`,
+        scheduleId: s.id,
+        trigger: { kind: s.trigger.kind as 'cron' | 'interval', scheduleId: s.id, scheduledFor: isoAt(planned) },
+        dueAt: now,
+        actor: { kind: 'system', name: `schedule:${s.name}` },
+      });
+      const next = nextFire(s.trigger, Math.max(now, planned));
+      await tx.query('UPDATE kernel_schedules SET next_fire_at = $2, last_fired_at = $3, updated_at = $3 WHERE id = $1', [s.id, next === null ? null : isoAt(next), isoAt(now)]);
+      log({ type: 'schedule.fired', actor: { kind: 'system', name: `schedule:${s.name}` }, data: { scheduleId: s.id, scheduledFor: isoAt(planned), next: next === null ? null : isoAt(next) } });
+    });
+  }
+  return rows.length;
+}
+
+/**
+ * Starts a run for every event schedule listening to `event`, inside the transaction of the
+ * change that raised it. A run started by a `run.finished` trigger does not raise
+ * `run.finished` triggers itself (no endless chains).
+ */
+export async function fireEventTriggers(k: KernelInternals, tx: Transaction, log: Log, event: string, payload: unknown, sourceScheduleId: string | null = null): Promise<number> {
+  const { rows } = await tx.query<ScheduleRow>(
+    `SELECT id, name, workflow, input, trigger, priority, agent, app FROM kernel_schedules
+     WHERE NOT paused AND trigger->>'kind' = 'event' AND trigger->>'event' = $1`,
+    [event],
+  );
+  let started = 0;
+  for (const s of rows) {
+    if (event === 'run.finished' && sourceScheduleId !== null) {
+      const source = await tx.query<{ trigger: Trigger }>('SELECT trigger FROM kernel_schedules WHERE id = $1', [sourceScheduleId]);
+      const src = source.rows[0]?.trigger;
+      if (src?.kind === 'event' && src.event === 'run.finished') continue;
+    }
+    const def = k.workflows.get(s.workflow);
+    await insertRun(tx, log, {
+      workflow: s.workflow,
+      version: def?.version ?? 0,
+      input: s.input,
+      priority: s.priority,
+      agent: s.agent ?? def?.agent ?? null,
+      app: s.app ?? def?.app ?? null,
+      idempotencyKey: `event:${s.id}:${newId()}`,
+      scheduleId: s.id,
+      trigger: { kind: 'event', scheduleId: s.id, event, payload },
+      dueAt: k.clock.now(),
+      actor: { kind: 'system', name: `schedule:${s.name}` },
+    });
+    started++;
+  }
+  if (started) k.kick();
+  return started;
+}

@@ -1,0 +1,73 @@
+import type { z } from 'zod';
+import type { ApprovalDecision, Risk } from '../../../shared/domain/kernel';
+import type { StepPolicy } from './policy';
+
+export interface StepScope {
+  signal: AbortSignal;
+  attempt: number;
+  /** What this step spent; recorded with the step and counted against budgets. */
+  reportCost(cost: { usd?: number; tokens?: number }): void;
+}
+
+export interface ApprovalRequest {
+  title: string;
+  kind?: string;
+  risk?: Risk;
+  proposal: unknown;
+  rationale?: string;
+}
+
+export type ApprovalResult = ApprovalDecision & { decidedBy: string };
+
+export interface Compensation {
+  action: string;
+  args: unknown;
+}
+
+export interface EffectOptions<R> {
+  /** The undo action on the same adapter, fixed or computed from the effect's result. */
+  compensate?: Compensation | ((result: R, args: unknown) => Compensation);
+  policy?: StepPolicy;
+}
+
+/** What triggered the run, when a schedule did. */
+export type RunTrigger =
+  | { kind: 'cron' | 'interval'; scheduleId: string; scheduledFor: string }
+  | { kind: 'event'; scheduleId: string; event: string; payload: unknown };
+
+/**
+ * Everything a workflow does that is not pure goes through its context, so that a replay
+ * after a crash takes the same path and returns recorded results instead of acting again.
+ */
+export interface WorkflowContext {
+  readonly runId: string;
+  readonly traceId: string;
+  readonly trigger: RunTrigger | null;
+  step<T>(name: string, fn: (scope: StepScope) => Promise<T> | T, policy?: StepPolicy): Promise<T>;
+  effect<R = unknown>(adapter: string, action: string, args: unknown, options?: EffectOptions<R>): Promise<R>;
+  approval(request: ApprovalRequest): Promise<ApprovalResult>;
+  sleep(durationMsOrUntil: number | Date): Promise<void>;
+  child<O = unknown>(workflow: string, input: unknown, options?: { priority?: number; policy?: StepPolicy }): Promise<O>;
+  now(): Promise<number>;
+  uuid(): Promise<string>;
+}
+
+export interface WorkflowDefinition<I = unknown, O = unknown> {
+  name: string;
+  version: number;
+  input: z.ZodType<I>;
+  /** The agent and app this workflow works for (budgets, concurrency limits, ledger actor). */
+  agent?: string;
+  app?: string;
+  /** Adapter actions it may call: `files.write`, `http.*`. Anything else is refused. */
+  permissions?: string[];
+  /** Step policy used where a step gives none. */
+  defaults?: StepPolicy;
+  run(ctx: WorkflowContext, input: I): Promise<O>;
+}
+
+export const defineWorkflow = <I, O>(def: WorkflowDefinition<I, O>): WorkflowDefinition<I, O> => def;
+
+export function permits(def: WorkflowDefinition, adapter: string, action: string): boolean {
+  return (def.permissions ?? []).some((p) => p === `${adapter}.${action}` || p === `${adapter}.*` || p === '*');
+}
