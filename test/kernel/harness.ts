@@ -16,7 +16,7 @@ export interface KernelHarness {
 }
 
 /** A kernel on a real PGlite database in a temp folder (migrations applied as in production). */
-export async function startKernel(options: Omit<KernelOptions, 'db'> = {}, dir = tempDir()): Promise<KernelHarness> {
+export async function startKernel(options: Omit<KernelOptions, 'db'> = {}, dir = tempDir({ lifetime: 'file' })): Promise<KernelHarness> {
   const { db } = await openDatabase(dir);
   const events: { event: string; payload: unknown }[] = [];
   const make = (extra: Partial<KernelOptions> = {}) => new Kernel({ ...options, ...extra, db, onEvent: (event, payload) => events.push({ event, payload }) });

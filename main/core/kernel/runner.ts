@@ -135,6 +135,9 @@ export async function compensate(k: KernelInternals, run: RunRow, error: KernelE
     `SELECT * FROM kernel_steps WHERE run_id = $1 AND status = 'completed' AND compensation IS NOT NULL AND NOT compensated ORDER BY step_no DESC`,
     [run.id],
   );
+  // Undo uses the workflow's own retry policy: it must outlast the same flaky world.
+  const defaults = k.workflows.get(run.workflow)?.defaults;
+  const policy = { retry: defaults?.retry, timeoutMs: defaults?.timeoutMs, onExhausted: 'escalate' as const };
   for (const step of rows) {
     const undo = step.compensation!;
     const act = k.adapters.get(undo.adapter)?.actions[undo.action];
@@ -143,7 +146,7 @@ export async function compensate(k: KernelInternals, run: RunRow, error: KernelE
       if (!act) throw new StepFailed({ kind: 'validation', message: `There is no adapter action ${undo.adapter}.${undo.action} to compensate with.` }, 'escalate');
       const args = act.args.parse(undo.args);
       const key = `${run.id}:${step.step_no}:undo`;
-      await runWithPolicy((signal) => act.run(args, { idempotencyKey: key, signal }), { onExhausted: 'escalate' }, { no: step.step_no, name });
+      await runWithPolicy((signal) => act.run(args, { idempotencyKey: key, signal }), policy, { no: step.step_no, name });
     } catch (err) {
       const failure = err instanceof StepFailed ? err.error : toErrorBody(err, { no: step.step_no, name });
       return escalate(k, { ...run, status: 'compensating' }, { ...failure, message: `Compensation of step ${step.step_no} (${step.name}) failed: ${failure.message}` }, 'compensation_failed');
