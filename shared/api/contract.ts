@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SystemStatus } from '../domain/system';
+import { kernelCalls, kernelEvents } from './kernel-calls';
 
 /**
  * The one API contract. Every call and every pushed event is declared here with its
@@ -29,6 +30,7 @@ export const calls = {
     input: NoInput,
     output: SystemStatus,
   }),
+  ...kernelCalls,
 } as const;
 
 export const events = {
@@ -36,6 +38,7 @@ export const events = {
     summary: 'The system status changed (database opened or failed, agents paused, ...).',
     payload: SystemStatus,
   }),
+  ...kernelEvents,
 } as const;
 
 export type Calls = typeof calls;

@@ -125,7 +125,8 @@ export const Approval = z.object({
   risk: Risk,
   proposal: Json,
   rationale: z.string().nullable(),
-  status: z.enum(['pending', 'decided']),
+  /** `withdrawn`: the run was cancelled before anyone decided. */
+  status: z.enum(['pending', 'decided', 'withdrawn']),
   decision: ApprovalDecision.extend({ decidedBy: z.string() }).nullable(),
   createdAt: z.string(),
   decidedAt: z.string().nullable(),

@@ -47,7 +47,7 @@ describe('Core on a real data folder', () => {
       const ext = await db.query<{ extname: string }>("SELECT extname FROM pg_extension WHERE extname = 'vector'");
       expect(ext.rows).toHaveLength(1);
       const versions = await db.query<{ version: number }>('SELECT version FROM keel_migrations');
-      expect(versions.rows.map((r) => r.version)).toEqual([latestSchemaVersion]);
+      expect(versions.rows.map((r) => r.version)).toEqual(Array.from({ length: latestSchemaVersion }, (_, i) => i + 1));
     } finally {
       await db.close();
     }
@@ -82,7 +82,7 @@ describe('Core on a real data folder', () => {
     const after = await PGlite.create(join(dir, 'db'));
     const rows = await after.query<{ version: number }>('SELECT version FROM keel_migrations ORDER BY version');
     await after.close();
-    expect(rows.rows.map((r) => r.version)).toEqual([latestSchemaVersion, 999]);
+    expect(rows.rows.map((r) => r.version)).toEqual([...Array.from({ length: latestSchemaVersion }, (_, i) => i + 1), 999]);
   });
 
   test('a second Core on the same folder in the same process is refused; close releases the lock', async () => {
@@ -109,15 +109,21 @@ describe('Core on a real data folder', () => {
     });
   });
 
-  test('setAgentsPaused is reflected in status and pushed as an event', async () => {
+  test('pausing all agents goes through the kernel, is pushed as an event and survives a restart', async () => {
     const dir = tempDir();
     await withCore(dir, async (core) => {
       const seen: boolean[] = [];
       core.subscribe((event, payload) => event === 'system.statusChanged' && seen.push((payload as SystemStatus).agentsPaused));
-      core.setAgentsPaused(true);
+      expect(await core.setAgentsPaused(true)).toEqual({ ok: true, output: { ok: true } });
       expect(core.status().agentsPaused).toBe(true);
       expect(seen).toContain(true);
+      expect(await core.call('kernel.status', {})).toMatchObject({ ok: true, output: { paused: true } });
+    });
+    await withCore(dir, async (core) => {
       await core.ready;
+      await expect.poll(() => core.status().agentsPaused).toBe(true);
+      await core.setAgentsPaused(false);
+      expect(core.status().agentsPaused).toBe(false);
     });
   });
 });

@@ -104,10 +104,11 @@ describe('headless server: WebSocket', () => {
   test('status changes are pushed to connected sockets', async () => {
     const socket = await TestSocket.open(`${h.wsUrl}?token=${h.token}`);
     await socket.call('system.ping', {});
-    h.core.setAgentsPaused(true);
-    await socket.call('system.ping', {}); // the event was sent before this answer
+    await h.core.setAgentsPaused(true);
+    await socket.call('system.ping', {}); // the events were sent before this answer
     expect(socket.events.some((e) => e.type === 'event' && e.event === 'system.statusChanged')).toBe(true);
-    h.core.setAgentsPaused(false);
+    expect(socket.events.some((e) => e.type === 'event' && e.event === 'kernel.changed')).toBe(true);
+    await h.core.setAgentsPaused(false);
     socket.close();
   });
 });

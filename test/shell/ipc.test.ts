@@ -49,9 +49,10 @@ describe('API over Electron IPC', () => {
     }
   });
 
-  test('core events are pushed to the window on the event channel', () => {
+  test('core events are pushed to the window on the event channel', async () => {
     win.webContents.sent = [];
-    core.setAgentsPaused(true);
-    expect(win.webContents.sent[0]).toEqual([IPC_EVENT_CHANNEL, 'system.statusChanged', expect.objectContaining({ agentsPaused: true })]);
+    await core.setAgentsPaused(true);
+    expect(win.webContents.sent).toContainEqual([IPC_EVENT_CHANNEL, 'system.statusChanged', expect.objectContaining({ agentsPaused: true })]);
+    expect(win.webContents.sent).toContainEqual([IPC_EVENT_CHANNEL, 'kernel.changed', { paused: true, riskThreshold: 'high' }]);
   });
 });

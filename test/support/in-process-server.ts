@@ -15,14 +15,14 @@ export interface Harness {
 }
 
 /** A real Core and a real server on 127.0.0.1 in this process, serving a tiny static page. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { workflowModules?: string[] } = {}): Promise<Harness> {
   const dataDir = tempDir({ lifetime: 'file' });
   const staticDir = join(tempDir({ lifetime: 'file' }), 'renderer');
   mkdirSync(staticDir, { recursive: true });
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Keel test page</title>');
   // A file beside the app folder that no request may ever read.
   writeFileSync(join(staticDir, '..', 'secret.txt'), 'TOP-SECRET-NEIGHBOUR');
-  const core = Core.start({ dataDir, mode: 'headless' });
+  const core = Core.start({ dataDir, mode: 'headless', workflowModules: options.workflowModules });
   const token = loadOrCreateToken(core.dataDir);
   const server = await startKeelServer({ core, token, staticDir, port: 0 });
   const base = `http://127.0.0.1:${server.port}`;

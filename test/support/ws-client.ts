@@ -1,16 +1,23 @@
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../shared/api/protocol';
 
+type EventMessage = Extract<ServerMessage, { type: 'event' }>;
+
 /** A raw API client over a real WebSocket, for tests that send exactly what they mean. */
 export class TestSocket {
   private nextId = 1;
   private readonly waiting = new Map<string | number | null, ((msg: ServerMessage) => void)[]>();
   readonly events: ServerMessage[] = [];
+  private readonly eventWaiters: { pred: (e: EventMessage) => boolean; resolve: () => void }[] = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const msg = JSON.parse(data.toString()) as ServerMessage;
-      if (msg.type === 'event') return void this.events.push(msg);
+      if (msg.type === 'event') {
+        this.events.push(msg);
+        for (const w of [...this.eventWaiters]) if (w.pred(msg)) this.eventWaiters.splice(this.eventWaiters.indexOf(w), 1) && w.resolve();
+        return;
+      }
       const queue = this.waiting.get(msg.id);
       queue?.shift()?.(msg);
     });
@@ -39,6 +46,12 @@ export class TestSocket {
   call(method: unknown, input?: unknown): Promise<ServerMessage> {
     const id = this.nextId++;
     return this.sendRaw(JSON.stringify({ type: 'call', id, method, input }), id);
+  }
+
+  /** Resolves once a pushed event matching `pred` has arrived (already or later). */
+  waitForEvent(pred: (e: EventMessage) => boolean): Promise<void> {
+    if (this.events.some((e) => e.type === 'event' && pred(e))) return Promise.resolve();
+    return new Promise((resolve) => this.eventWaiters.push({ pred, resolve }));
   }
 
   close(): void {

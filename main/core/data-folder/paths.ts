@@ -18,4 +18,6 @@ export const dataFolderLayout = {
   lock: 'keel.lock',
   database: 'db',
   token: 'server-token',
+  /** Where the files adapter may write: agents' output, never outside it. */
+  workspace: 'workspace',
 } as const;

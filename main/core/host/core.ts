@@ -15,6 +15,8 @@ import type { FromWorker, ToWorker } from './worker-protocol';
 export interface CoreOptions {
   dataDir: string;
   mode: SystemStatus['mode'];
+  /** Modules exporting `workflows` to register in the kernel (apps, tests, benchmarks). */
+  workflowModules?: string[];
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -75,7 +77,7 @@ export class Core {
     this.ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     this.ready.catch(() => undefined); // observed through status too; never an unhandled rejection
     try {
-      this.worker = spawnCoreWorker({ dataDir: this.dataDir });
+      this.worker = spawnCoreWorker({ dataDir: this.dataDir, workflowModules: options.workflowModules });
     } catch (err) {
       this.lock.release();
       throw err;
@@ -92,9 +94,9 @@ export class Core {
     return structuredClone(this.state);
   }
 
-  /** Pauses or resumes every agent (the tray's "Pause all agents"); the kernel obeys this flag. */
-  setAgentsPaused(paused: boolean): void {
-    this.updateStatus({ agentsPaused: paused });
+  /** Pauses or resumes every agent (the tray's "Pause all agents") through the kernel. */
+  async setAgentsPaused(paused: boolean): Promise<ApiResult> {
+    return this.call(paused ? 'kernel.pause' : 'kernel.resume', {});
   }
 
   /** The one entry for every transport: validates, dispatches, and always answers an envelope. */
@@ -171,8 +173,12 @@ export class Core {
         if (msg.state === 'failed') settle.reject(new CoreStartError(msg.error ?? 'The database failed to open.'));
         break;
       case 'event':
-        if (isEventName(msg.event) && validateEventPayload(msg.event, msg.payload)) this.emit(msg.event, msg.payload);
-        else console.error(`[core] dropped a malformed event from the worker: ${String(msg.event)}`);
+        if (!isEventName(msg.event) || !validateEventPayload(msg.event, msg.payload)) {
+          console.error(`[core] dropped a malformed event from the worker: ${String(msg.event)}`);
+          break;
+        }
+        this.emit(msg.event, msg.payload);
+        if (msg.event === 'kernel.changed') this.updateStatus({ agentsPaused: (msg.payload as { paused: boolean }).paused });
         break;
       case 'closed':
         break;

@@ -1,23 +1,53 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { CallName } from '../../../shared/api/contract';
+import { ApiError, type ApiResult } from '../../../shared/api/errors';
+import { dataFolderLayout } from '../data-folder/paths';
 import { openDatabase, type OpenDatabase } from '../db/database';
+import { filesAdapter } from '../kernel/adapters/files';
+import { httpAdapter } from '../kernel/adapters/http';
+import { Kernel } from '../kernel/kernel';
+import type { WorkflowDefinition } from '../kernel/workflow';
 import { workerHandlers, type WorkerContext } from './worker-handlers';
 import type { CoreWorkerData, FromWorker, ToWorker } from './worker-protocol';
-import type { ApiResult } from '../../../shared/api/errors';
-import type { CallName } from '../../../shared/api/contract';
 
 /**
- * The core worker: owns the database (and, later, embeddings and the kernel) so that
+ * The core worker: owns the database and the kernel (and, later, embeddings) so that
  * nothing heavy runs on the thread that talks to the window or serves the API.
  */
 const port = parentPort!;
-const { dataDir } = workerData as CoreWorkerData;
+const { dataDir, workflowModules = [] } = workerData as CoreWorkerData;
 const post = (msg: FromWorker) => port.postMessage(msg);
 
-let opened: OpenDatabase | null = null;
-const opening = openDatabase(dataDir).then(
+async function loadWorkflows(): Promise<WorkflowDefinition[]> {
+  const found: WorkflowDefinition[] = [];
+  for (const path of workflowModules) {
+    const mod = (await import(pathToFileURL(path).href)) as { workflows?: WorkflowDefinition[] };
+    if (!Array.isArray(mod.workflows)) throw new Error(`${path} does not export a "workflows" array.`);
+    found.push(...mod.workflows);
+  }
+  return found;
+}
+
+async function open(): Promise<WorkerContext & { opened: OpenDatabase }> {
+  const opened = await openDatabase(dataDir);
+  const kernel = new Kernel({
+    db: opened.db,
+    adapters: [filesAdapter(join(dataDir, dataFolderLayout.workspace)), httpAdapter()],
+    workflows: await loadWorkflows(),
+    onEvent: (event, payload) => post({ type: 'event', event, payload }),
+  });
+  await kernel.start();
+  post({ type: 'event', event: 'kernel.changed', payload: { paused: kernel.isPaused(), riskThreshold: kernel.riskThreshold() } });
+  return { opened, db: opened.db, kernel };
+}
+
+let ctx: (WorkerContext & { opened: OpenDatabase }) | null = null;
+const opening = open().then(
   (result) => {
-    opened = result;
-    post({ type: 'database', state: 'ready', schemaVersion: result.migrations.schemaVersion });
+    ctx = result;
+    post({ type: 'database', state: 'ready', schemaVersion: result.opened.migrations.schemaVersion });
   },
   (err: unknown) => {
     post({ type: 'database', state: 'failed', error: err instanceof Error ? err.message : String(err) });
@@ -26,25 +56,31 @@ const opening = openDatabase(dataDir).then(
 
 async function handle(method: string, input: unknown): Promise<ApiResult> {
   await opening;
-  if (!opened) return { ok: false, error: { code: 'unavailable', message: 'The database is not open.' } };
-  const handler = workerHandlers[method as CallName] as ((ctx: WorkerContext, input: unknown) => Promise<unknown>) | undefined;
+  if (!ctx) return { ok: false, error: { code: 'unavailable', message: 'The database is not open.' } };
+  const handler = workerHandlers[method as CallName] as ((c: WorkerContext, i: unknown) => Promise<unknown>) | undefined;
   if (!handler) return { ok: false, error: { code: 'unknown_method', message: `No handler for ${method}.` } };
-  const ctx: WorkerContext = { db: opened.db, emit: (event, payload) => post({ type: 'event', event, payload }) };
   try {
     return { ok: true, output: await handler(ctx, input) };
   } catch (err) {
+    if (err instanceof ApiError) return { ok: false, error: err.toBody() };
     console.error(`[core] ${method} failed:`, err);
     return { ok: false, error: { code: 'internal', message: `${method} failed: ${err instanceof Error ? err.message : String(err)}` } };
   }
+}
+
+async function shutdown(): Promise<void> {
+  await opening;
+  if (!ctx) return;
+  await ctx.kernel.stop();
+  await ctx.db.close();
 }
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'call') {
     void handle(msg.method, msg.input).then((result) => post({ type: 'result', id: msg.id, result }));
   } else if (msg.type === 'shutdown') {
-    void opening
-      .then(() => opened?.db.close())
-      .catch((err: unknown) => console.error('[core] closing the database failed:', err))
+    void shutdown()
+      .catch((err: unknown) => console.error('[core] closing failed:', err))
       .finally(() => post({ type: 'closed' }));
   }
 });

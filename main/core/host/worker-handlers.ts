@@ -1,22 +1,23 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { CallName, CallOutput } from '../../../shared/api/contract';
 import type { z } from 'zod';
-import type { calls } from '../../../shared/api/contract';
+import type { CallName, CallOutput, calls } from '../../../shared/api/contract';
+import { kernelHandlers } from '../kernel/api';
+import type { Kernel } from '../kernel/kernel';
 
-/** What a worker-side handler gets: the open database and a way to push events. */
+/** What a worker-side handler gets: the open database and the kernel. */
 export interface WorkerContext {
   db: PGlite;
-  emit(event: string, payload: unknown): void;
+  kernel: Kernel;
 }
 
-export type WorkerHandler<N extends CallName> = (
-  ctx: WorkerContext,
-  input: z.output<(typeof calls)[N]['input']>,
-) => Promise<CallOutput<N>>;
+export type WorkerHandler<N extends CallName> = (ctx: WorkerContext, input: z.output<(typeof calls)[N]['input']>) => Promise<CallOutput<N>>;
+
+type Handlers = { [N in CallName]?: (ctx: WorkerContext, input: never) => Promise<unknown> };
 
 /**
  * Calls served inside the worker, next to the database. Calls about the process itself
  * (`system.*`) are answered on the main thread by `Core`, so they work while the database opens.
- * Later capabilities (kernel, memory) register their calls here.
  */
-export const workerHandlers: { [N in CallName]?: WorkerHandler<N> } = {};
+export const workerHandlers: Handlers = Object.fromEntries(
+  Object.entries(kernelHandlers).map(([name, handler]) => [name, (ctx: WorkerContext, input: never) => (handler as (k: Kernel, i: never) => Promise<unknown>)(ctx.kernel, input)]),
+);

@@ -14,4 +14,6 @@ export type FromWorker =
 
 export interface CoreWorkerData {
   dataDir: string;
+  /** Modules exporting `workflows` (an array of workflow definitions) to register. */
+  workflowModules?: string[];
 }

@@ -283,6 +283,10 @@ export class Kernel implements KernelInternals {
     return this.paused;
   }
 
+  runningCount(): number {
+    return this.executing.size;
+  }
+
   async setPaused(paused: boolean, actor = 'operator'): Promise<void> {
     await this.setSetting('paused', paused, { type: paused ? 'kernel.paused' : 'kernel.resumed', actor: { kind: 'operator', name: actor }, data: {} });
     this.paused = paused;
