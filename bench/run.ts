@@ -3,10 +3,11 @@
  * medians over BENCH_RUNS (default 5) repetitions, and ratios against a baseline measured in
  * the same run, because timings on shared 2-core machines are noisy.
  */
+import { benchKernel } from './kernel';
 import { benchStartup } from './startup';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { startup: benchStartup };
+const benches: Record<string, () => Promise<void>> = { startup: benchStartup, kernel: benchKernel };
 
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { views } from '../../renderer/src/views/registry';
+import { latestSchemaVersion } from '../../main/core/db/migrations';
 import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
 import { tempDir } from '../support/temp';
 
@@ -45,7 +46,7 @@ describe('the UI in real Chromium against the headless server', () => {
     await page.goto(server.url);
     expect(page.url()).toBe(`http://127.0.0.1:${server.port}/`);
     await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Connected');
-    await page.getByTestId('database').getByText(/Database ready · schema 1/).waitFor();
+    await page.getByTestId('database').getByText(`Database ready · schema ${latestSchemaVersion}`).waitFor();
     await shot('01-inbox');
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, test } from 'vitest';
 import { BUILT_SERVER, startServerProcess } from '../support/server-process';
+import { latestSchemaVersion } from '../../main/core/db/migrations';
 import { tempDir } from '../support/temp';
 import { TestSocket } from '../support/ws-client';
 
@@ -13,7 +14,7 @@ describe('npm run serve (the built server process)', () => {
       const dir = tempDir();
       const server = await startServerProcess(dir);
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
-      await server.waitFor(/Database ready \(schema 1\)/);
+      await server.waitFor(new RegExp(`Database ready \\(schema ${latestSchemaVersion}\\)`));
       const socket = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
       expect(await socket.call('system.status')).toMatchObject({ ok: true, output: { database: { state: 'ready' }, dataDir: dir } });
       const closed = new Promise<number>((resolve) => socket.ws.once('close', (code) => resolve(code)));
@@ -25,7 +26,7 @@ describe('npm run serve (the built server process)', () => {
       const db = await PGlite.create(join(dir, 'db'));
       const rows = await db.query('SELECT version FROM keel_migrations');
       await db.close();
-      expect(rows.rows).toHaveLength(1);
+      expect(rows.rows).toHaveLength(latestSchemaVersion);
     }
   });
 
