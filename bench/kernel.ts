@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -36,6 +36,7 @@ async function stepsVersusInserts(tmp: string): Promise<void> {
       await ctx.step('after', () => (continued = performance.now()));
     },
   });
+  mkdirSync(join(tmp, 'steps'));
   const { db } = await openDatabase(join(tmp, 'steps'));
   const kernel = new Kernel({ db, workflows: [noop, approved] });
   await kernel.start();

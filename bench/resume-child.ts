@@ -3,6 +3,7 @@
  * after a restart, "RESUMED <ms since epoch>" when the first step that was not recorded runs.
  * With --ready-only it prints READY after loading and exits (the spawn baseline).
  */
+import { mkdirSync } from 'node:fs';
 import { z } from 'zod';
 import { acquireDataFolderLock } from '../main/core/data-folder/lock';
 import { openDatabase } from '../main/core/db/database';
@@ -31,6 +32,7 @@ const long = defineWorkflow({
     }
   },
 });
+mkdirSync(dataDir, { recursive: true });
 const lock = acquireDataFolderLock(dataDir);
 const { db } = await openDatabase(dataDir);
 const kernel = new Kernel({ db, workflows: [long] });

@@ -69,3 +69,30 @@ describe('kernel basics on a real PGlite', () => {
     }
   });
 });
+
+describe('bad output from a step', () => {
+  test('output that cannot be stored (a NUL character) parks the run with a clear reason; the kernel keeps working', async () => {
+    const bad = defineWorkflow({
+      name: 'bad.output',
+      version: 1,
+      input: z.object({ text: z.string() }),
+      async run(ctx, { text }) {
+        return ctx.step('echo', () => ({ text: text.replace('NUL', '\u0000') }));
+      },
+    });
+    const h = await startKernel({ workflows: [bad] });
+    try {
+      await expect(startRun(h.k, { workflow: 'bad.output', input: { text: 'a\u0000b' } })).rejects.toThrow('Input for bad.output contains a NUL character');
+      const broken = await startRun(h.k, { workflow: 'bad.output', input: { text: 'aNULb' } });
+      const fine = await startRun(h.k, { workflow: 'bad.output', input: { text: "it's fine" } });
+      await h.k.idle();
+      const run = await h.run(broken.id);
+      expect(run.status).toBe('dead_lettered');
+      expect(run.error).toMatchObject({ kind: 'validation', step: { no: 1, name: 'echo' }, message: 'The output of step "echo" contains a NUL character (\\u0000), which cannot be stored.' });
+      expect((await h.run(fine.id)).output).toEqual({ text: "it's fine" });
+      expect(await h.k.ledger.verify(h.db)).toMatchObject({ ok: true });
+    } finally {
+      await h.close();
+    }
+  });
+});

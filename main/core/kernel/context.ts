@@ -3,7 +3,7 @@ import { RISK_ORDER, type KernelErrorBody, type OnExhausted } from '../../../sha
 import { checkBudget } from './budgets';
 import { BudgetExceeded, Cancelled, DeterminismViolation, StepFailed, Suspend, type Signal } from './errors';
 import { derivedId, effectKey, newId } from './ids';
-import { isoAt, jsonSafe, runEventBase, type KernelInternals } from './internals';
+import { isoAt, jsonSafe, nulProblem, runEventBase, type KernelInternals } from './internals';
 import { DEFAULT_ON_EXHAUSTED, runWithPolicy, type StepPolicy } from './policy';
 import type { RunRow, StepRow } from './store';
 import { permits, type ApprovalRequest, type ApprovalResult, type EffectOptions, type RunTrigger, type StepScope, type WorkflowContext, type WorkflowDefinition } from './workflow';
@@ -115,9 +115,11 @@ export class RunContext implements WorkflowContext {
       p,
     );
     const output = jsonSafe(value);
+    const unstorable = nulProblem(output, `The output of step "${name}"`);
+    if (unstorable) throw this.fail(no, name, 'step', { kind: 'validation', message: unstorable }, p.onExhausted);
     await this.k.recordStep(
       this.run,
-      { no, name, kind: 'step', status: 'completed', output, attempts, costUsd: cost.usd, tokens: cost.tokens, startedAt },
+      { no, name, kind: 'step', status: 'completed', output, attempts, costUsd: cost.usd, tokens: cost.tokens, startedAt, replace: rec !== undefined },
       { type: 'step.completed', stepNo: no, costUsd: cost.usd, tokens: cost.tokens, data: { name, attempts } },
     );
     return output as T;
@@ -151,11 +153,13 @@ export class RunContext implements WorkflowContext {
     const key = effectKey(this.run.id, no);
     const { value, attempts } = await this.attempt(no, name, 'effect', (signal) => act.run(parsed.data, { idempotencyKey: key, signal }), p);
     const output = jsonSafe(value);
+    const unstorable = nulProblem(output, `The result of ${name}`);
+    if (unstorable) throw this.fail(no, name, 'effect', { kind: 'validation', message: unstorable }, p.onExhausted);
     const undo = typeof options.compensate === 'function' ? options.compensate(output as R, parsed.data) : options.compensate;
     const compensation = undo ? { adapter: adapterName, action: undo.action, args: jsonSafe(undo.args) } : null;
     await this.k.recordStep(
       this.run,
-      { no, name, kind: 'effect', status: 'completed', output, attempts, compensation, startedAt },
+      { no, name, kind: 'effect', status: 'completed', output, attempts, compensation, startedAt, replace: rec !== undefined },
       { type: 'effect.sent', stepNo: no, data: { adapter: adapterName, action, idempotencyKey: key, risk: act.risk, attempts, compensation: compensation?.action ?? null } },
     );
     return output as R;
@@ -175,7 +179,7 @@ export class RunContext implements WorkflowContext {
     const startedAt = this.k.clock.now();
     if (RISK_ORDER[act.risk] < RISK_ORDER[this.k.riskThreshold()]) {
       const output = { required: false } as const;
-      await this.k.recordStep(this.run, { no, name: gateName, kind: 'gate', status: 'completed', output, startedAt }, { type: 'gate.passed', stepNo: no, data: { effect: name, risk: act.risk } });
+      await this.k.recordStep(this.run, { no, name: gateName, kind: 'gate', status: 'completed', output, startedAt, replace: rec !== undefined }, { type: 'gate.passed', stepNo: no, data: { effect: name, risk: act.risk } });
       return output;
     }
     await this.requestApproval(no, gateName, 'gate', {
@@ -289,7 +293,7 @@ export class RunContext implements WorkflowContext {
     const { no, rec } = this.begin(name, kind);
     if (rec?.status === 'completed') return rec.output as T;
     const value = make();
-    await this.k.recordStep(this.run, { no, name, kind, status: 'completed', output: value, startedAt: this.k.clock.now() }, { type: `step.${kind}`, stepNo: no, data: {} });
+    await this.k.recordStep(this.run, { no, name, kind, status: 'completed', output: value, startedAt: this.k.clock.now(), replace: rec !== undefined }, { type: `step.${kind}`, stepNo: no, data: {} });
     return value;
   }
 }

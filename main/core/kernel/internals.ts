@@ -20,6 +20,8 @@ export interface NewStep {
   tokens?: number;
   compensation?: { adapter: string; action: string; args: unknown } | null;
   startedAt: number;
+  /** The step has a row already (it failed or waited before): replace it. */
+  replace?: boolean;
 }
 
 /** What the context, the runner and the operator actions share of the kernel. */
@@ -61,4 +63,10 @@ export function runEventBase(run: RunRow): Pick<NewLedgerEvent, 'runId' | 'trace
 }
 
 export const jsonSafe = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
+
+/** Postgres text and jsonb cannot hold NUL; say so instead of failing deep in the database. */
+export function nulProblem(value: unknown, what: string): string | null {
+  const json = value === undefined ? '' : JSON.stringify(value);
+  return json.includes('\\u0000') ? `${what} contains a NUL character (\\u0000), which cannot be stored.` : null;
+}
 export const isoAt = (ms: number): string => new Date(ms).toISOString();

@@ -5,7 +5,8 @@ import type { Adapter } from './adapters/adapter';
 import { systemClock, type Clock } from './clock';
 import { newId } from './ids';
 import { isoAt, jsonSafe, runEventBase, type KernelInternals, type Log, type NewStep } from './internals';
-import { Ledger, ledgerInsert, type LedgerRow, type NewLedgerEvent } from './ledger';
+import { LEDGER_COLUMNS, Ledger, ledgerInsert, ledgerInsertLiteral, ledgerValues, type LedgerRow, type NewLedgerEvent } from './ledger';
+import { assertStandardStrings, jsonLit, lit } from './sql-literal';
 import { executeRun } from './runner';
 import type { RunRow } from './store';
 import { fireDueSchedules } from './triggers';
@@ -31,6 +32,12 @@ export interface KernelOptions {
   /** Pushed changes (runs, approvals, escalations, ...) for the API. */
   onEvent?: (event: string, payload: unknown) => void;
 }
+
+const STEP_COLUMNS = 'run_id, step_no, name, kind, status, output, error, attempts, cost_usd, tokens, compensation, started_at, finished_at';
+const RECORD_STEP = 'keel_record_step';
+const RECORD_STEP_TYPES =
+  'text, integer, text, text, text, jsonb, jsonb, integer, double precision, integer, jsonb, timestamptz, timestamptz, ' +
+  'bigint, timestamptz, text, text, text, text, integer, text, text, text, text, text, double precision, integer, jsonb, text, text';
 
 const CLAIMABLE = `lease_owner IS NULL AND ((status IN ('pending', 'sleeping') AND due_at <= $1) OR status = 'compensating')`;
 
@@ -111,37 +118,41 @@ export class Kernel implements KernelInternals {
   recordStep(run: RunRow, step: NewStep, event: Omit<NewLedgerEvent, 'actor'> & { actor?: NewLedgerEvent['actor'] }): Promise<void> {
     return this.ledger.write(async (stage) => {
       const row = stage({ ...runEventBase(run), ...event });
-      const now = isoAt(this.clock.now());
-      const stepParams = [
-        run.id,
-        step.no,
-        step.name,
-        step.kind,
-        step.status,
-        step.output === undefined ? null : JSON.stringify(step.output),
-        step.error ? JSON.stringify(step.error) : null,
-        step.attempts ?? 1,
-        step.costUsd ?? 0,
-        step.tokens ?? 0,
-        step.compensation ? JSON.stringify(step.compensation) : null,
-        isoAt(step.startedAt),
-        step.status === 'waiting' ? null : now,
+      const stepValues = [
+        lit(run.id),
+        lit(step.no),
+        lit(step.name),
+        lit(step.kind),
+        lit(step.status),
+        jsonLit(step.output),
+        jsonLit(step.error),
+        lit(step.attempts ?? 1),
+        lit(step.costUsd ?? 0),
+        lit(step.tokens ?? 0),
+        jsonLit(step.compensation),
+        lit(isoAt(step.startedAt)),
+        step.status === 'waiting' ? 'NULL' : lit(row.at),
       ];
-      const ledger = ledgerInsert([row], stepParams.length);
-      // One statement, so the step and its ledger event commit together in one round trip.
-      await this.db.query(
-        `WITH step AS (
-           INSERT INTO kernel_steps (run_id, step_no, name, kind, status, output, error, attempts, cost_usd, tokens, compensation, started_at, finished_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-           ON CONFLICT (run_id, step_no) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, status = EXCLUDED.status,
-             output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, cost_usd = EXCLUDED.cost_usd,
-             tokens = EXCLUDED.tokens, compensation = EXCLUDED.compensation, finished_at = EXCLUDED.finished_at
-           RETURNING 1
-         ) ${ledger.sql}`,
-        [...stepParams, ...ledger.params],
-      );
+      // One round trip that commits the step and its ledger event together. New steps (the
+      // hot path) go through a prepared statement; a step recorded again after a failure
+      // replaces its row.
+      const sql = step.replace
+        ? `INSERT INTO kernel_steps (${STEP_COLUMNS}) VALUES (${stepValues.join(', ')})
+           ON CONFLICT (run_id, step_no) DO UPDATE SET ${STEP_COLUMNS.split(', ').slice(2).map((c) => `${c} = EXCLUDED.${c}`).join(', ')};
+           ${ledgerInsertLiteral([row])};`
+        : `EXECUTE ${RECORD_STEP}(${[...stepValues, ...ledgerValues(row)].join(', ')})`;
+      await this.db.exec(sql);
       this.announce([row]);
     });
+  }
+
+  /** Prepared once per database session (a restarted kernel on the same session reuses it). */
+  private async prepare(): Promise<void> {
+    const { rows } = await this.db.query('SELECT 1 FROM pg_prepared_statements WHERE name = $1', [RECORD_STEP]);
+    if (rows.length) return;
+    await this.db.exec(`PREPARE ${RECORD_STEP} (${RECORD_STEP_TYPES}) AS
+      WITH step AS (INSERT INTO kernel_steps (${STEP_COLUMNS}) VALUES (${STEP_COLUMNS.split(', ').map((_, i) => `$${i + 1}`).join(', ')}) RETURNING 1)
+      INSERT INTO kernel_ledger (${LEDGER_COLUMNS.join(', ')}) VALUES (${LEDGER_COLUMNS.map((_, i) => `$${i + 14}`).join(', ')})`);
   }
 
   kick(): void {
@@ -161,6 +172,8 @@ export class Kernel implements KernelInternals {
 
   /** Loads state, reclaims leases of a dead process, and starts scheduling. */
   async start(): Promise<void> {
+    await assertStandardStrings(this.db);
+    await this.prepare();
     await this.ledger.load(this.db);
     const settings = await this.db.query<{ key: string; value: unknown }>(`SELECT key, value FROM kernel_settings`);
     for (const s of settings.rows) {

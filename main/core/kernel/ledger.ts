@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Actor, LedgerEvent, LedgerVerification } from '../../../shared/domain/kernel';
+import { jsonLit, lit } from './sql-literal';
 
 export type Queryable = Pick<PGlite | Transaction, 'query'>;
 
@@ -41,7 +42,7 @@ export interface LedgerRow {
 }
 
 const GENESIS = '0'.repeat(64);
-const COLUMNS = ['seq', 'at', 'type', 'actor_kind', 'actor', 'run_id', 'step_no', 'trace_id', 'span_id', 'parent_span', 'agent', 'app', 'cost_usd', 'tokens', 'data', 'prev_hash', 'hash'] as const;
+export const LEDGER_COLUMNS = ['seq', 'at', 'type', 'actor_kind', 'actor', 'run_id', 'step_no', 'trace_id', 'span_id', 'parent_span', 'agent', 'app', 'cost_usd', 'tokens', 'data', 'prev_hash', 'hash'] as const;
 
 /** JSON with object keys sorted at every level: the same event always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -53,22 +54,32 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/** The fields that are hashed, in a fixed order; only `data` needs canonical key order. */
 export function hashRow(row: Omit<LedgerRow, 'hash'>): string {
-  const { prev_hash, ...event } = row;
-  return createHash('sha256').update(prev_hash).update(canonicalJson(event)).digest('hex');
+  const fields = [row.seq, row.at, row.type, row.actor_kind, row.actor, row.run_id, row.step_no, row.trace_id, row.span_id, row.parent_span, row.agent, row.app, row.cost_usd, row.tokens];
+  return createHash('sha256').update(row.prev_hash).update(JSON.stringify(fields)).update(canonicalJson(row.data)).digest('hex');
+}
+
+/** A row's values as SQL literals, in LEDGER_COLUMNS order (for the simple-protocol hot path). */
+export function ledgerValues(row: LedgerRow): string[] {
+  return LEDGER_COLUMNS.map((col) => (col === 'data' ? jsonLit(row.data ?? {}) : lit(row[col])));
+}
+
+export function ledgerInsertLiteral(rows: LedgerRow[]): string {
+  return `INSERT INTO kernel_ledger (${LEDGER_COLUMNS.join(', ')}) VALUES ${rows.map((row) => `(${ledgerValues(row).join(', ')})`).join(', ')}`;
 }
 
 /** `($1, $2, ...), (...)` and the flat parameter list for inserting ledger rows. */
 export function ledgerInsert(rows: LedgerRow[], offset = 0): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const tuples = rows.map((row) => {
-    const marks = COLUMNS.map((col) => {
+    const marks = LEDGER_COLUMNS.map((col) => {
       params.push(col === 'data' ? JSON.stringify(row.data ?? null) : row[col]);
       return `$${offset + params.length}`;
     });
     return `(${marks.join(', ')})`;
   });
-  return { sql: `INSERT INTO kernel_ledger (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params };
+  return { sql: `INSERT INTO kernel_ledger (${LEDGER_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params };
 }
 
 /**
@@ -132,7 +143,7 @@ export class Ledger {
     let checked = 0;
     for (;;) {
       const { rows } = await db.query<Omit<LedgerRow, 'at'> & { at: Date }>(
-        `SELECT ${COLUMNS.join(', ')} FROM kernel_ledger WHERE seq > $1 ORDER BY seq LIMIT 2000`,
+        `SELECT ${LEDGER_COLUMNS.join(', ')} FROM kernel_ledger WHERE seq > $1 ORDER BY seq LIMIT 2000`,
         [prev.seq],
       );
       if (rows.length === 0) return { ok: true, checked, brokenAt: null, reason: null };

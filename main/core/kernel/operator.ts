@@ -2,7 +2,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { ApprovalDecision, Budget, RunStatus, Trigger } from '../../../shared/domain/kernel';
 import { spent } from './budgets';
 import { newId } from './ids';
-import { isoAt, jsonSafe, runEventBase } from './internals';
+import { isoAt, jsonSafe, nulProblem, runEventBase } from './internals';
 import type { Kernel } from './kernel';
 import { insertRun } from './runs';
 import { compensate, finish } from './runner';
@@ -38,6 +38,8 @@ export async function startRun(k: Kernel, req: StartRunInput, actor = 'operator'
     const issue = parsed.error.issues[0];
     throw new ApiError({ code: 'invalid_input', message: `Input for ${req.workflow} is invalid: ${issue?.path.join('.') || '(input)'}: ${issue?.message}` });
   }
+  const unstorable = nulProblem(parsed.data, `Input for ${req.workflow}`);
+  if (unstorable) throw new ApiError({ code: 'invalid_input', message: unstorable });
   const result = await k.commit((tx, log) =>
     insertRun(tx, log, {
       workflow: def.name,

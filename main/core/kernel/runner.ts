@@ -60,7 +60,7 @@ async function recordFailedStep(k: KernelInternals, run: RunRow, failure: StepFa
   if (!step || !failure.stepKind) return;
   await k.recordStep(
     run,
-    { no: step.no, name: step.name, kind: failure.stepKind, status: 'failed', error: failure.error, attempts: failure.error.attempts ?? 1, startedAt: k.clock.now() },
+    { no: step.no, name: step.name, kind: failure.stepKind, status: 'failed', error: failure.error, attempts: failure.error.attempts ?? 1, startedAt: k.clock.now(), replace: true },
     { type: 'step.failed', stepNo: step.no, data: { name: step.name, kind: failure.error.kind, message: failure.error.message, attempts: failure.error.attempts ?? 1 } },
   );
 }
