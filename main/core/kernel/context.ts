@@ -131,10 +131,10 @@ export class RunContext implements WorkflowContext {
     const gate = await this.gate(name, adapterName, action, args, p);
     let effectiveArgs = args;
     if ('decision' in gate) {
-      const { no } = { no: this.stepNo };
       if (gate.decision === 'reject') {
         const why = gate.note ? `: ${gate.note}` : '.';
-        throw this.fail(no, `gate:${name}`, 'gate', { kind: 'policy', message: `The operator rejected ${name}${why}` }, p.onExhausted);
+        // The gate step (just numbered) carries the failure: the effect itself never ran.
+        throw this.fail(this.stepNo, `gate:${name}`, 'gate', { kind: 'policy', message: `The operator rejected ${name}${why}` }, p.onExhausted);
       }
       if (gate.decision === 'edit' && gate.editedProposal && typeof gate.editedProposal === 'object' && 'args' in gate.editedProposal) {
         effectiveArgs = (gate.editedProposal as { args: unknown }).args;

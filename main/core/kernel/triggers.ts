@@ -4,6 +4,7 @@ import type { Trigger } from '../../../shared/domain/kernel';
 import { isoAt, type KernelInternals, type Log } from './internals';
 import { insertRun } from './runs';
 import { newId } from './ids';
+import type { RunTrigger } from './workflow';
 
 /** The next time a time-based trigger fires strictly after `after`, or null (events, or a cron that never fires again). */
 export function nextFire(trigger: Trigger, after: number): number | null {
@@ -36,6 +37,26 @@ interface ScheduleRow {
   next_fire_at: Date;
 }
 
+const scheduleActor = (s: ScheduleRow) => ({ kind: 'system' as const, name: `schedule:${s.name}` });
+
+/** Creates the run a schedule fires, with the workflow's agent and app unless the schedule names its own. */
+function startScheduled(k: KernelInternals, tx: Transaction, log: Log, s: ScheduleRow, key: string, trigger: RunTrigger) {
+  const def = k.workflows.get(s.workflow);
+  return insertRun(tx, log, {
+    workflow: s.workflow,
+    version: def?.version ?? 0,
+    input: s.input,
+    priority: s.priority,
+    agent: s.agent ?? def?.agent ?? null,
+    app: s.app ?? def?.app ?? null,
+    idempotencyKey: key,
+    scheduleId: s.id,
+    trigger,
+    dueAt: k.clock.now(),
+    actor: scheduleActor(s),
+  });
+}
+
 /**
  * Fires every time-based schedule that is due. Each firing creates its run with a key made
  * of the schedule and the planned time, in one transaction with the schedule's advance, so a
@@ -51,24 +72,12 @@ export async function fireDueSchedules(k: KernelInternals): Promise<number> {
   );
   for (const s of rows) {
     const planned = s.next_fire_at.getTime();
-    const def = k.workflows.get(s.workflow);
     await k.commit(async (tx, log) => {
-      await insertRun(tx, log, {
-        workflow: s.workflow,
-        version: def?.version ?? 0,
-        input: s.input,
-        priority: s.priority,
-        agent: s.agent ?? def?.agent ?? null,
-        app: s.app ?? def?.app ?? null,
-        idempotencyKey: `schedule:${s.id}:${isoAt(planned)}`,
-        scheduleId: s.id,
-        trigger: { kind: s.trigger.kind as 'cron' | 'interval', scheduleId: s.id, scheduledFor: isoAt(planned) },
-        dueAt: now,
-        actor: { kind: 'system', name: `schedule:${s.name}` },
-      });
+      const trigger = { kind: s.trigger.kind as 'cron' | 'interval', scheduleId: s.id, scheduledFor: isoAt(planned) };
+      await startScheduled(k, tx, log, s, `schedule:${s.id}:${isoAt(planned)}`, trigger);
       const next = nextFire(s.trigger, Math.max(now, planned));
       await tx.query('UPDATE kernel_schedules SET next_fire_at = $2, last_fired_at = $3, updated_at = $3 WHERE id = $1', [s.id, next === null ? null : isoAt(next), isoAt(now)]);
-      log({ type: 'schedule.fired', actor: { kind: 'system', name: `schedule:${s.name}` }, data: { scheduleId: s.id, scheduledFor: isoAt(planned), next: next === null ? null : isoAt(next) } });
+      log({ type: 'schedule.fired', actor: scheduleActor(s), data: { scheduleId: s.id, scheduledFor: isoAt(planned), next: next === null ? null : isoAt(next) } });
     });
   }
   return rows.length;
@@ -85,29 +94,14 @@ export async function fireEventTriggers(k: KernelInternals, tx: Transaction, log
      WHERE NOT paused AND trigger->>'kind' = 'event' AND trigger->>'event' = $1`,
     [event],
   );
-  let started = 0;
-  for (const s of rows) {
-    if (event === 'run.finished' && sourceScheduleId !== null) {
-      const source = await tx.query<{ trigger: Trigger }>('SELECT trigger FROM kernel_schedules WHERE id = $1', [sourceScheduleId]);
-      const src = source.rows[0]?.trigger;
-      if (src?.kind === 'event' && src.event === 'run.finished') continue;
-    }
-    const def = k.workflows.get(s.workflow);
-    await insertRun(tx, log, {
-      workflow: s.workflow,
-      version: def?.version ?? 0,
-      input: s.input,
-      priority: s.priority,
-      agent: s.agent ?? def?.agent ?? null,
-      app: s.app ?? def?.app ?? null,
-      idempotencyKey: `event:${s.id}:${newId()}`,
-      scheduleId: s.id,
-      trigger: { kind: 'event', scheduleId: s.id, event, payload },
-      dueAt: k.clock.now(),
-      actor: { kind: 'system', name: `schedule:${s.name}` },
-    });
-    started++;
+  if (rows.length === 0) return 0;
+  if (event === 'run.finished' && sourceScheduleId !== null) {
+    const source = await tx.query<{ trigger: Trigger }>('SELECT trigger FROM kernel_schedules WHERE id = $1', [sourceScheduleId]);
+    const src = source.rows[0]?.trigger;
+    if (src?.kind === 'event' && src.event === 'run.finished') return 0;
   }
+  for (const s of rows) await startScheduled(k, tx, log, s, `event:${s.id}:${newId()}`, { kind: 'event', scheduleId: s.id, event, payload });
+  const started = rows.length;
   if (started) k.kick();
   return started;
 }
