@@ -4,7 +4,7 @@ import type { Adapter } from './adapters/adapter';
 import type { Clock } from './clock';
 import type { Ledger, NewLedgerEvent } from './ledger';
 import type { RunRow } from './store';
-import type { WorkflowDefinition } from './workflow';
+import type { AnyWorkflow } from './workflow';
 
 export type Log = (event: NewLedgerEvent) => void;
 
@@ -29,7 +29,7 @@ export interface KernelInternals {
   readonly db: PGlite;
   readonly ledger: Ledger;
   readonly clock: Clock;
-  readonly workflows: Map<string, WorkflowDefinition<any, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly workflows: Map<string, AnyWorkflow>;
   readonly adapters: Map<string, Adapter>;
   riskThreshold(): Risk;
   isStopping(): boolean;

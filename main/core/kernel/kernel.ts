@@ -10,7 +10,7 @@ import { assertStandardStrings, jsonLit, lit } from './sql-literal';
 import { executeRun } from './runner';
 import type { RunRow } from './store';
 import { fireDueSchedules } from './triggers';
-import type { WorkflowDefinition } from './workflow';
+import type { AnyWorkflow } from './workflow';
 
 export interface ConcurrencyLimits {
   /** Runs executing at once in this process. */
@@ -25,7 +25,7 @@ export interface KernelOptions {
   db: PGlite;
   clock?: Clock;
   adapters?: Adapter[];
-  workflows?: WorkflowDefinition<any, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  workflows?: AnyWorkflow[];
   limits?: Partial<ConcurrencyLimits>;
   /** Effects at or above this risk always wait for the operator's approval. */
   riskThreshold?: Risk;
@@ -50,7 +50,7 @@ export class Kernel implements KernelInternals {
   readonly db: PGlite;
   readonly clock: Clock;
   readonly ledger: Ledger;
-  readonly workflows = new Map<string, WorkflowDefinition<any, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly workflows = new Map<string, AnyWorkflow>();
   readonly adapters = new Map<string, Adapter>();
   readonly owner = `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   readonly limits: ConcurrencyLimits;
@@ -76,7 +76,7 @@ export class Kernel implements KernelInternals {
     for (const workflow of options.workflows ?? []) this.register(workflow);
   }
 
-  register(def: WorkflowDefinition<any, any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  register(def: AnyWorkflow): void {
     this.workflows.set(def.name, def);
   }
 

@@ -66,6 +66,12 @@ export interface WorkflowDefinition<I = unknown, O = unknown> {
   run(ctx: WorkflowContext, input: I): Promise<O>;
 }
 
+/**
+ * A workflow of any input and output, as registries hold them. `any` because a registry
+ * mixes workflows whose input types differ; each run's input is checked by its schema.
+ */
+export type AnyWorkflow = WorkflowDefinition<any, any>;
+
 export const defineWorkflow = <I, O>(def: WorkflowDefinition<I, O>): WorkflowDefinition<I, O> => def;
 
 export function permits(def: WorkflowDefinition, adapter: string, action: string): boolean {

@@ -18,7 +18,8 @@ export interface AdapterAction<A = unknown, R = unknown> {
 export interface Adapter {
   name: string;
   version: string;
-  actions: Record<string, AdapterAction<any, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Actions of differing argument types; each call's arguments are checked by its schema. */
+  actions: Record<string, AdapterAction<any, any>>;
 }
 
 export const defineAction = <A, R>(action: AdapterAction<A, R>): AdapterAction<A, R> => action;
