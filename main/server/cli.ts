@@ -20,7 +20,8 @@ class UsageError extends Error {}
 const USAGE = `Usage: npm run serve -- [--data DIR] [--port N] [--host ADDR]
   --data DIR   data folder (default ~/.keel)
   --port N     port on the host (default 4820; 0 picks a free one)
-  --host ADDR  address to bind (default 127.0.0.1; anything else exposes Keel to your network)`;
+  --host ADDR  address to bind (default 127.0.0.1; anything else exposes Keel to your network)
+  --workflows FILE  a module exporting \`workflows\` to install (repeatable)`;
 
 function parseCli() {
   try {
@@ -30,6 +31,7 @@ function parseCli() {
         port: { type: 'string', default: process.env.KEEL_PORT ?? '4820' },
         host: { type: 'string', default: '127.0.0.1' },
         static: { type: 'string' },
+        workflows: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -48,7 +50,8 @@ async function main(): Promise<void> {
     console.warn(`Warning: binding to ${values.host} exposes Keel beyond this machine; the token is all that protects it.`);
   }
 
-  const core = Core.start({ dataDir, mode: 'headless' });
+  const workflowModules = (values.workflows ?? []).map((file) => resolve(file));
+  const core = Core.start({ dataDir, mode: 'headless', workflowModules });
   const server = await startKeelServer({
     core,
     token: loadOrCreateToken(core.dataDir),

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { DataFolderLockedError } from '../core/data-folder/lock';
 import { Core } from '../core/host/core';
 import { registerApiIpc } from './ipc';
-import { notifyEscalation } from './notifications';
+import { noticeFor, notifyEscalation } from './notifications';
 import { openPreferences } from './preferences';
 import { createTray } from './tray';
 import { createMainWindow, installSessionPolicy } from './window';
@@ -21,13 +21,15 @@ const trayIcon = join(root, 'resources', 'tray.png');
 
 let win: BrowserWindow | null = null;
 let core: Core | null = null;
+let prefs: ReturnType<typeof openPreferences> | null = null;
 let quitting = false;
 
 function showWindow(): void {
+  prefs ??= openPreferences();
+  const store = prefs;
   if (!win || win.isDestroyed()) {
-    const prefs = openPreferences();
-    win = createMainWindow(preload, prefs.bounds(), appUrl);
-    win.on('close', () => win && prefs.saveBounds(win.getBounds()));
+    win = createMainWindow(preload, store.bounds(), appUrl);
+    win.on('close', () => win && store.saveBounds(win.getBounds()));
     void win.loadFile(rendererFile);
   }
   if (win.isMinimized()) win.restore();
@@ -53,8 +55,12 @@ async function start(): Promise<void> {
     setPaused: (paused) => started.setAgentsPaused(paused),
     quit: () => app.quit(),
   });
+  prefs ??= openPreferences();
+  const store = prefs;
   started.subscribe((event, payload) => {
     if (event === 'system.statusChanged') tray.refresh((payload as { agentsPaused: boolean }).agentsPaused);
+    const notice = store.notificationsEnabled() ? noticeFor(event, payload) : null;
+    if (notice) notifyEscalation(notice, showWindow);
   });
   started.ready.catch((err: Error) => notifyEscalation({ title: 'Keel cannot open its database', body: err.message }, showWindow));
   showWindow();

@@ -114,9 +114,17 @@ export const kernelCalls = {
   'kernel.setRiskThreshold': call('Effects at or above this risk always need an approval.', z.strictObject({ risk: Risk }), Ok),
 
   'ledger.list': call(
-    'Ledger events in order; filter by run, type or agent, page with afterSeq.',
-    z.strictObject({ afterSeq: z.number().int().nonnegative().optional(), runId: Id.optional(), type: Name.optional(), agent: Name.optional(), limit: Limit }),
-    z.object({ events: z.array(LedgerEvent), nextAfterSeq: z.number().int().nullable() }),
+    'Ledger events oldest first (page with afterSeq) or newest first (order desc, page with beforeSeq); filter by run, type or agent.',
+    z.strictObject({
+      order: z.enum(['asc', 'desc']).default('asc'),
+      afterSeq: z.number().int().nonnegative().optional(),
+      beforeSeq: z.number().int().positive().optional(),
+      runId: Id.optional(),
+      type: Name.optional(),
+      agent: Name.optional(),
+      limit: Limit,
+    }),
+    z.object({ events: z.array(LedgerEvent), nextAfterSeq: z.number().int().nullable(), nextBeforeSeq: z.number().int().nullable() }),
   ),
   'ledger.verify': call('Walks the hash chain and reports the first broken link.', z.strictObject({}), LedgerVerification),
 } as const;

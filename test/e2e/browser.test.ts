@@ -6,8 +6,10 @@ import { views } from '../../renderer/src/views/registry';
 import { latestSchemaVersion } from '../../main/core/db/migrations';
 import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
 import { tempDir } from '../support/temp';
+import { TestSocket } from '../support/ws-client';
 
 const CHROMIUM = process.env.KEEL_CHROMIUM ?? '/usr/bin/chromium';
+const WORKFLOWS = join(ROOT, 'test', 'fixtures', 'e2e-workflows.mjs');
 const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
 
 let browser: Browser;
@@ -20,7 +22,7 @@ const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startServerProcess(dataDir);
+  server = await startServerProcess(dataDir, ['--workflows', WORKFLOWS]);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -73,11 +75,36 @@ describe('the UI in real Chromium against the headless server', () => {
     await page.getByTestId('connection').getByText('Reconnecting…').waitFor();
     await page.getByTestId('database').getByText('Database: waiting for connection').waitFor();
     await shot('03-reconnecting');
-    server = await startServerProcess(dataDir, ['--port', String(port)]);
+    server = await startServerProcess(dataDir, ['--port', String(port), '--workflows', WORKFLOWS]);
     expect(server.port).toBe(port);
     await page.getByTestId('connection').getByText('Connected').waitFor({ timeout: 30_000 });
     await page.getByTestId('database').getByText(/Database ready/).waitFor({ timeout: 30_000 });
     await shot('04-reconnected');
+  });
+
+  test('an approval appears in the inbox live; approving it finishes the run, as the timeline shows', async () => {
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    const api = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+    try {
+      const started = await api.call('runs.start', { workflow: 'e2e.announce', input: { text: 'We moved' } });
+      if (started.type !== 'result' || !started.ok) throw new Error(JSON.stringify(started));
+      const runId = (started.output as { id: string }).id;
+      const card = page.getByTestId('approval').filter({ hasText: 'Publish the announcement?' });
+      await card.waitFor();
+      expect(await card.textContent()).toContain('We moved (draft)');
+      await shot('05-inbox-approval');
+      await card.getByPlaceholder('optional, kept with the decision').fill('looks good');
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await card.waitFor({ state: 'detached' });
+      const run = await api.call('runs.get', { id: runId });
+      expect(run).toMatchObject({ ok: true, output: { run: { status: 'succeeded', output: { published: true, note: 'looks good' } } } });
+      await page.getByRole('link', { name: 'Timeline' }).click();
+      await page.getByTestId('ledger-event').filter({ hasText: 'approval.decided' }).first().waitFor();
+      await page.getByTestId('ledger-event').filter({ hasText: 'run.finished' }).first().waitFor();
+      await shot('06-timeline');
+    } finally {
+      api.close();
+    }
   });
 
   test('no Content Security Policy violations were reported', () => {

@@ -4,7 +4,7 @@ vi.mock('electron', () => import('../support/electron-double'));
 
 const { Notification } = await import('../support/electron-double');
 const { trayMenuTemplate, createTray } = await import('../../main/shell/tray');
-const { notifyEscalation } = await import('../../main/shell/notifications');
+const { noticeFor, notifyEscalation } = await import('../../main/shell/notifications');
 
 describe('tray and notifications', () => {
   test('the tray menu offers Open Keel, Pause all agents and Quit, wired to their actions', () => {
@@ -39,5 +39,17 @@ describe('tray and notifications', () => {
     expect(open).toHaveBeenCalled();
     Notification.isSupported.mockReturnValueOnce(false);
     expect(notifyEscalation({ title: 't', body: 'b' }, open)).toBe(false);
+  });
+
+  test('approvals, escalations and dead letters become notifications; other events do not', () => {
+    expect(noticeFor('approvals.changed', { id: 'a', status: 'pending' })).toMatchObject({ title: 'Keel: approval needed' });
+    expect(noticeFor('approvals.changed', { id: 'a', status: 'decided' })).toBeNull();
+    expect(noticeFor('escalations.changed', { id: 'e', status: 'open', kind: 'budget', message: "Agent writer's daily budget of $1.00 would be exceeded" })).toEqual({
+      title: 'Keel: budget cap reached',
+      body: "Agent writer's daily budget of $1.00 would be exceeded",
+    });
+    expect(noticeFor('escalations.changed', { id: 'e', status: 'resolved' })).toBeNull();
+    expect(noticeFor('deadLetters.changed', { id: 'd', status: 'open' })).toMatchObject({ title: 'Keel: a run was parked' });
+    expect(noticeFor('ledger.appended', { seq: 1 })).toBeNull();
   });
 });

@@ -159,13 +159,15 @@ export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
     return OK;
   },
   async 'ledger.list'(k, q) {
+    const desc = q.order === 'desc';
     const { rows } = await k.db.query<LedgerRow & { at: Date }>(
-      `SELECT * FROM kernel_ledger WHERE seq > $1 AND ($2::text IS NULL OR run_id = $2) AND ($3::text IS NULL OR type = $3)
-         AND ($4::text IS NULL OR agent = $4) ORDER BY seq LIMIT $5`,
-      [q.afterSeq ?? 0, q.runId ?? null, q.type ?? null, q.agent ?? null, q.limit + 1],
+      `SELECT * FROM kernel_ledger WHERE seq > $1 AND ($2::bigint IS NULL OR seq < $2) AND ($3::text IS NULL OR run_id = $3)
+         AND ($4::text IS NULL OR type = $4) AND ($5::text IS NULL OR agent = $5) ORDER BY seq ${desc ? 'DESC' : 'ASC'} LIMIT $6`,
+      [q.afterSeq ?? 0, q.beforeSeq ?? null, q.runId ?? null, q.type ?? null, q.agent ?? null, q.limit + 1],
     );
     const page = rows.slice(0, q.limit).map((r) => toLedgerEvent(fromDb(r)));
-    return { events: page, nextAfterSeq: rows.length > q.limit ? page.at(-1)!.seq : null };
+    const more = rows.length > q.limit;
+    return { events: page, nextAfterSeq: more && !desc ? page.at(-1)!.seq : null, nextBeforeSeq: more && desc ? page.at(-1)!.seq : null };
   },
   'ledger.verify': (k) => k.ledger.verify(k.db),
 };

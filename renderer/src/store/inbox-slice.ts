@@ -1,0 +1,56 @@
+import type { StateCreator } from 'zustand';
+import type { Approval, ApprovalDecision, DeadLetter, Escalation } from '../../../shared/domain/kernel';
+import { keelClient } from '../api/client';
+import type { KeelStore } from './store';
+
+export interface InboxSlice {
+  approvals: Approval[];
+  escalations: Escalation[];
+  deadLetters: DeadLetter[];
+  inboxLoaded: boolean;
+  inboxError: string | null;
+  refreshInbox(): Promise<void>;
+  decide(id: string, decision: ApprovalDecision['decision'], note?: string): Promise<void>;
+  resolveEscalation(id: string, action: 'retry' | 'abort'): Promise<void>;
+  retryDeadLetter(id: string): Promise<void>;
+  discardDeadLetter(id: string): Promise<void>;
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** What waits for the operator: approvals, escalations and dead letters, refreshed on every push. */
+export const createInboxSlice: StateCreator<KeelStore, [], [], InboxSlice> = (set, get) => {
+  /** Runs an operator command, then reloads; a failure is shown, not thrown. */
+  const command = async (fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      await get().refreshInbox();
+    } catch (err) {
+      set({ inboxError: message(err) });
+    }
+  };
+  return {
+    approvals: [],
+    escalations: [],
+    deadLetters: [],
+    inboxLoaded: false,
+    inboxError: null,
+    async refreshInbox() {
+      const client = keelClient();
+      try {
+        const [a, e, d] = await Promise.all([
+          client.call('approvals.list', { status: 'pending', limit: 100 }),
+          client.call('escalations.list', { status: 'open', limit: 100 }),
+          client.call('deadLetters.list', { status: 'open', limit: 100 }),
+        ]);
+        set({ approvals: a.approvals, escalations: e.escalations, deadLetters: d.deadLetters, inboxLoaded: true, inboxError: null });
+      } catch (err) {
+        set({ inboxError: message(err) });
+      }
+    },
+    decide: (id, decision, note) => command(() => keelClient().call('approvals.decide', { id, decision, ...(note ? { note } : {}) })),
+    resolveEscalation: (id, action) => command(() => keelClient().call('escalations.resolve', { id, action })),
+    retryDeadLetter: (id) => command(() => keelClient().call('deadLetters.retry', { id })),
+    discardDeadLetter: (id) => command(() => keelClient().call('deadLetters.discard', { id })),
+  };
+};
