@@ -113,6 +113,11 @@ export const kernelCalls = {
   'kernel.resume': call('Resumes all agents.', z.strictObject({}), Ok),
   'kernel.setRiskThreshold': call('Effects at or above this risk always need an approval.', z.strictObject({ risk: Risk }), Ok),
 
+  'kernel.emitEvent': call(
+    'Raises a named event; event schedules listening to it start their runs.',
+    z.strictObject({ name: z.string().min(1).max(200).regex(/^[a-z][a-z0-9_.-]*$/i, 'letters, digits, dots, dashes and underscores'), payload: JsonValue.optional() }),
+    z.object({ started: z.number().int() }),
+  ),
   'ledger.list': call(
     'Ledger events oldest first (page with afterSeq) or newest first (order desc, page with beforeSeq); filter by run, type or agent.',
     z.strictObject({

@@ -139,4 +139,30 @@ describe('a flaky outside world', () => {
     expect(run.status).toBe('succeeded');
     expect(run.output).toEqual({ first: { status: 299 }, after: 'continued' });
   });
+
+  test('aborting an escalated run with compensation undoes what it did', async () => {
+    const undoable = defineWorkflow({
+      name: 'flaky.undoable',
+      version: 1,
+      input: z.object({ base: z.string() }),
+      permissions: ['http.post'],
+      defaults: { ...fast, onExhausted: 'escalate' },
+      async run(ctx, { base }) {
+        await ctx.effect('http', 'post', { url: `${base}/book`, body: { abort: true } }, { compensate: { action: 'post', args: { url: `${base}/unbook`, body: { abort: true } } } });
+        await ctx.effect('http', 'post', { url: `${base}/rejects-everything`, body: { abort: true } });
+      },
+    });
+    h.k.register(undoable);
+    const { id } = await startRun(h.k, { workflow: 'flaky.undoable', input: { base: server.url } });
+    await h.k.idle();
+    expect((await h.run(id)).status).toBe('paused');
+    const { rows } = await h.db.query<{ id: string }>(`SELECT id FROM kernel_escalations WHERE run_id = $1 AND status = 'open'`, [id]);
+    await resolveEscalation(h.k, rows[0]!.id, { action: 'abort', compensate: true, note: 'client cancelled' });
+    await h.k.idle();
+    const run = await h.run(id);
+    expect(run.status).toBe('cancelled');
+    expect(run.error).toMatchObject({ kind: 'cancelled', message: 'Aborted by the operator: client cancelled' });
+    const mine = server.log.filter((d) => (d.body as { abort?: boolean })?.abort && d.status === 200).map((d) => d.path);
+    expect(mine).toEqual(['/book', '/unbook']);
+  });
 });

@@ -130,6 +130,40 @@ describe('scheduling', () => {
     }
   });
 
+  test('an interval schedule fires every period, and missed periods while stopped are coalesced into one', async () => {
+    const clock = new ManualClock(Date.parse('2026-06-01T00:00:00Z'));
+    const fired: string[] = [];
+    const ping = defineWorkflow({
+      name: 'ping',
+      version: 1,
+      input: z.object({}),
+      async run(ctx) {
+        const t = ctx.trigger;
+        await ctx.step('ping', () => fired.push(t && 'scheduledFor' in t ? t.scheduledFor : '?'));
+      },
+    });
+    const h = await startKernel({ workflows: [ping], clock });
+    try {
+      await createSchedule(h.k, { name: 'every 10 min', workflow: 'ping', input: {}, trigger: { kind: 'interval', everyMs: 600_000 } });
+      for (let i = 1; i <= 3; i++) {
+        clock.advance(600_000);
+        await h.k.idle();
+      }
+      expect(fired).toEqual(['2026-06-01T00:10:00.000Z', '2026-06-01T00:20:00.000Z', '2026-06-01T00:30:00.000Z']);
+      await h.k.stop();
+      clock.advance(3_600_000); // an hour with Keel off: six periods missed
+      await h.restart({ clock });
+      await h.k.idle();
+      expect(fired).toHaveLength(4);
+      expect(fired[3]).toBe('2026-06-01T00:40:00.000Z');
+      clock.advance(600_000);
+      await h.k.idle();
+      expect(fired[4]).toBe('2026-06-01T01:40:00.000Z');
+    } finally {
+      await h.close();
+    }
+  });
+
   test('an event trigger starts a run when another run finishes', async () => {
     const finished: unknown[] = [];
     const first = defineWorkflow({ name: 'first', version: 1, input: z.object({}), run: async (ctx) => ctx.step('a', () => 'a') });

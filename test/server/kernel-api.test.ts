@@ -114,6 +114,14 @@ describe('the kernel through the real WebSocket API', () => {
     const next = await call('ledger.list', { limit: 3, afterSeq: first.nextAfterSeq });
     expect(next.events[0].seq).toBe(4);
     expect(await call('ledger.verify')).toMatchObject({ ok: true, brokenAt: null });
+    // A custom event starts the runs of the schedules listening to it.
+    const { id: listener } = await call('schedules.create', { name: 'on invoice', workflow: 'test.noop', input: { steps: 2 }, trigger: { kind: 'event', event: 'invoice.received' } });
+    expect(await call('kernel.emitEvent', { name: 'invoice.received', payload: { from: 'ACME' } })).toEqual({ started: 1 });
+    expect(await call('kernel.emitEvent', { name: 'nobody.listens' })).toEqual({ started: 0 });
+    const triggered = (await call('runs.list', { workflow: 'test.noop', limit: 1 })).runs[0];
+    await runStatus(triggered.id, 'succeeded');
+    await call('schedules.delete', { id: listener });
+
     const missing = await socket.call('runs.get', { id: 'no-such-run' });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found', message: 'There is no run no-such-run.' } });
   });

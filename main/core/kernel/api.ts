@@ -158,6 +158,9 @@ export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
     await k.setRiskThreshold(risk);
     return OK;
   },
+  async 'kernel.emitEvent'(k, { name, payload }) {
+    return { started: await k.emitEvent(name, payload ?? null) };
+  },
   async 'ledger.list'(k, q) {
     const desc = q.order === 'desc';
     const { rows } = await k.db.query<LedgerRow & { at: Date }>(

@@ -9,7 +9,7 @@ import { LEDGER_COLUMNS, Ledger, ledgerInsert, ledgerInsertLiteral, ledgerValues
 import { assertStandardStrings, jsonLit, lit } from './sql-literal';
 import { executeRun } from './runner';
 import type { RunRow } from './store';
-import { fireDueSchedules } from './triggers';
+import { fireDueSchedules, fireEventTriggers } from './triggers';
 import type { AnyWorkflow } from './workflow';
 
 export interface ConcurrencyLimits {
@@ -320,6 +320,17 @@ export class Kernel implements KernelInternals {
     });
   }
 
+  /**
+   * Raises a named event (`document.ingested`, a custom one): recorded in the ledger, and
+   * every event schedule listening to it starts its run in the same transaction.
+   */
+  async emitEvent(name: string, payload: unknown, actor: NewLedgerEvent['actor'] = { kind: 'operator', name: 'operator' }): Promise<number> {
+    return this.commit(async (tx, log) => {
+      log({ type: 'event.emitted', actor, data: { event: name, payload: jsonSafe(payload) } });
+      return fireEventTriggers(this, tx, log, name, jsonSafe(payload));
+    });
+  }
+
   requestCancel(runId: string): void {
     this.cancels.add(runId);
   }
@@ -328,4 +339,3 @@ export class Kernel implements KernelInternals {
   }
 }
 
-export { jsonSafe };
