@@ -71,7 +71,7 @@ describe('budgets', () => {
         [id],
       );
       expect(rows[0]).toMatchObject({ kind: 'budget', reason: { kind: 'budget', details: { scope: 'agent', name: 'writer', period: 'day', maxUsd: 1 } } });
-      expect(rows[0]!.reason.message).toContain("Agent writer's daily budget of $1.00 would be exceeded: $0.80 spent");
+      expect(rows[0]!.reason.message).toBe('The daily budget of agent "writer" ($1.00) would be exceeded: $0.80 spent, this step expects $0.40. Raise the cap or wait for the next day, then retry.');
       const [budget] = await listBudgets(h.k, { scope: 'agent', name: 'writer' });
       expect(budget).toMatchObject({ spentUsd: 0.8, spentTokens: 2000 });
       const ledger = (await h.db.query<{ type: string }>(`SELECT type FROM kernel_ledger WHERE run_id = $1 ORDER BY seq`, [id])).rows.map((r) => r.type);
@@ -83,6 +83,41 @@ describe('budgets', () => {
       await h.k.idle();
       expect((await h.run(id)).status).toBe('succeeded');
       expect(spends).toBe(4);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('token caps count per app and per month, and a step without an estimate is never held back', async () => {
+    let llmCalls = 0;
+    let freeCalls = 0;
+    const summarise = defineWorkflow({
+      name: 'notes.summarise',
+      version: 1,
+      input: z.object({}),
+      app: 'notes',
+      async run(ctx) {
+        await ctx.step('free bookkeeping', () => freeCalls++);
+        await ctx.step('summarise', ({ reportCost }) => {
+          llmCalls++;
+          reportCost({ tokens: 600 });
+        }, { estimate: { tokens: 600 } });
+        await ctx.step('more bookkeeping', () => freeCalls++);
+      },
+    });
+    const h = await startKernel({ workflows: [summarise] });
+    try {
+      await setBudget(h.k, { scope: 'app', name: 'notes', period: 'month', maxUsd: null, maxTokens: 1000 });
+      const first = await startRun(h.k, { workflow: 'notes.summarise', input: {} });
+      await h.k.idle();
+      const second = await startRun(h.k, { workflow: 'notes.summarise', input: {} });
+      await h.k.idle();
+      expect((await h.run(first.id)).status).toBe('succeeded');
+      expect((await h.run(second.id)).status).toBe('paused');
+      expect(llmCalls).toBe(1);
+      expect(freeCalls).toBe(3); // the second run's free step ran; its costly one did not
+      const { rows } = await h.db.query<{ reason: { message: string } }>('SELECT reason FROM kernel_escalations WHERE run_id = $1', [second.id]);
+      expect(rows[0]!.reason.message).toBe('The monthly token budget of app "notes" (1000 tokens) would be exceeded: 600 used, this step expects 600. Raise the cap or wait for the next month, then retry.');
     } finally {
       await h.close();
     }

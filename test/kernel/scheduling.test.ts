@@ -12,8 +12,8 @@ import { join } from 'node:path';
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('scheduling', () => {
-  test('observed concurrency never exceeds the global and per-agent limits', async () => {
-    const active = { all: 0, max: 0, byAgent: new Map<string, number>(), maxByAgent: new Map<string, number>() };
+  test('observed concurrency never exceeds the global, per-agent and per-app limits', async () => {
+    const active = { all: 0, max: 0, books: 0, maxBooks: 0, byAgent: new Map<string, number>(), maxByAgent: new Map<string, number>() };
     const busy = defineWorkflow({
       name: 'busy',
       version: 1,
@@ -22,25 +22,32 @@ describe('scheduling', () => {
         for (let s = 0; s < 3; s++) {
           await ctx.step(`work ${s}`, async () => {
             active.all++;
+            if (agent.startsWith('books-')) active.maxBooks = Math.max(active.maxBooks, ++active.books);
             active.byAgent.set(agent, (active.byAgent.get(agent) ?? 0) + 1);
             active.max = Math.max(active.max, active.all);
             active.maxByAgent.set(agent, Math.max(active.maxByAgent.get(agent) ?? 0, active.byAgent.get(agent)!));
             for (let i = 0; i < 5; i++) await tick();
             active.all--;
+            if (agent.startsWith('books-')) active.books--;
             active.byAgent.set(agent, active.byAgent.get(agent)! - 1);
           });
         }
       },
     });
-    const h = await startKernel({ workflows: [busy], limits: { global: 3, perAgent: { alpha: 1, '*': 2 } } });
+    const h = await startKernel({ workflows: [busy], limits: { global: 3, perAgent: { alpha: 1, '*': 2 }, perApp: { books: 1 } } });
     try {
       for (let i = 0; i < 18; i++) {
         const agent = ['alpha', 'beta', 'gamma'][i % 3]!;
         await startRun(h.k, { workflow: 'busy', input: { agent }, agent });
       }
+      // Two apps whose agents are otherwise free: "books" may run one at a time.
+      for (let i = 0; i < 6; i++) await startRun(h.k, { workflow: 'busy', input: { agent: `books-${i}` }, agent: `books-${i}`, app: 'books' });
       await h.k.idle();
       const done = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kernel_runs WHERE status = 'succeeded'`);
-      expect(done.rows[0]!.n).toBe(18);
+      expect(done.rows[0]!.n).toBe(24);
+      const booksAtOnce = [...active.maxByAgent.keys()].filter((a) => a.startsWith('books-'));
+      expect(booksAtOnce).toHaveLength(6);
+      expect(active.maxBooks).toBe(1);
       expect(active.max).toBeGreaterThan(1); // runs really did overlap
       expect(active.max).toBeLessThanOrEqual(3);
       expect(active.maxByAgent.get('alpha')).toBe(1);

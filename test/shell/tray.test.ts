@@ -44,9 +44,9 @@ describe('tray and notifications', () => {
   test('approvals, escalations and dead letters become notifications; other events do not', () => {
     expect(noticeFor('approvals.changed', { id: 'a', status: 'pending' })).toMatchObject({ title: 'Keel: approval needed' });
     expect(noticeFor('approvals.changed', { id: 'a', status: 'decided' })).toBeNull();
-    expect(noticeFor('escalations.changed', { id: 'e', status: 'open', kind: 'budget', message: "Agent writer's daily budget of $1.00 would be exceeded" })).toEqual({
+    expect(noticeFor('escalations.changed', { id: 'e', status: 'open', kind: 'budget', message: 'The daily budget of agent "writer" ($1.00) would be exceeded' })).toEqual({
       title: 'Keel: budget cap reached',
-      body: "Agent writer's daily budget of $1.00 would be exceeded",
+      body: 'The daily budget of agent "writer" ($1.00) would be exceeded',
     });
     expect(noticeFor('escalations.changed', { id: 'e', status: 'resolved' })).toBeNull();
     expect(noticeFor('deadLetters.changed', { id: 'd', status: 'open' })).toMatchObject({ title: 'Keel: a run was parked' });

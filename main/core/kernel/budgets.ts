@@ -42,19 +42,20 @@ export async function checkBudget(k: KernelInternals, run: RunRow, estimate?: { 
     );
     for (const cap of rows) {
       const used = await spent(k, scope, name, cap.period);
-      const label = `${scope === 'agent' ? 'Agent' : 'App'} ${name}'s ${cap.period === 'day' ? 'daily' : 'monthly'}`;
+      const label = `The ${cap.period === 'day' ? 'daily' : 'monthly'}`;
+      const whose = `${scope} "${name}"`;
       const details = { scope, name, period: cap.period, maxUsd: cap.max_usd, maxTokens: cap.max_tokens === null ? null : Number(cap.max_tokens), spentUsd: used.usd, spentTokens: used.tokens, estimateUsd: usd, estimateTokens: tokens };
       if (cap.max_usd !== null && usd > 0 && used.usd + usd > cap.max_usd) {
         throw new BudgetExceeded({
           kind: 'budget',
-          message: `${label} budget of ${money(cap.max_usd)} would be exceeded: ${money(used.usd)} spent, this step expects ${money(usd)}. Raise the cap or wait for the next ${cap.period}, then retry.`,
+          message: `${label} budget of ${whose} (${money(cap.max_usd)}) would be exceeded: ${money(used.usd)} spent, this step expects ${money(usd)}. Raise the cap or wait for the next ${cap.period}, then retry.`,
           details,
         });
       }
       if (cap.max_tokens !== null && tokens > 0 && used.tokens + tokens > Number(cap.max_tokens)) {
         throw new BudgetExceeded({
           kind: 'budget',
-          message: `${label} token budget of ${cap.max_tokens} would be exceeded: ${used.tokens} used, this step expects ${tokens}. Raise the cap or wait for the next ${cap.period}, then retry.`,
+          message: `${label} token budget of ${whose} (${cap.max_tokens} tokens) would be exceeded: ${used.tokens} used, this step expects ${tokens}. Raise the cap or wait for the next ${cap.period}, then retry.`,
           details,
         });
       }
