@@ -127,7 +127,3 @@ describe('Core on a real data folder', () => {
     });
   });
 });
-
-test('DataFolderLockedError is what a live holder produces (type exported for the shell and CLI)', () => {
-  expect(new DataFolderLockedError('/x', 1).message).toMatch(/Another Keel \(process 1\)/);
-});
