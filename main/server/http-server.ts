@@ -62,6 +62,7 @@ export async function startKeelServer(options: KeelServerOptions): Promise<KeelS
   const host = options.host ?? '127.0.0.1';
   const guard: Guard = { port: options.port ?? 0, token: options.token, extraHosts: [host] };
   const api = createApiSocketServer(options.core);
+  let headers: Record<string, string> = {}; // set once the port is known
 
   const server = createServer((req, res) => {
     const refusal = check(req, guard);
@@ -77,7 +78,7 @@ export async function startKeelServer(options: KeelServerOptions): Promise<KeelS
       });
       return res.end();
     }
-    serveStatic(options.staticDir, url.pathname, res, securityHeaders(guard.port));
+    serveStatic(options.staticDir, url.pathname, res, headers);
   });
 
   server.on('upgrade', (req, socket, head) => {
@@ -93,6 +94,7 @@ export async function startKeelServer(options: KeelServerOptions): Promise<KeelS
     server.listen(guard.port, host, () => resolve());
   });
   guard.port = (server.address() as AddressInfo).port;
+  headers = securityHeaders(guard.port);
   const shown = host.includes(':') ? `[${host}]` : host;
 
   return {

@@ -39,7 +39,6 @@ async function open(): Promise<WorkerContext & { opened: OpenDatabase }> {
     onEvent: (event, payload) => post({ type: 'event', event, payload }),
   });
   await kernel.start();
-  post({ type: 'event', event: 'kernel.changed', payload: { paused: kernel.isPaused(), riskThreshold: kernel.riskThreshold() } });
   return { opened, db: opened.db, kernel };
 }
 

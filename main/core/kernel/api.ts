@@ -4,7 +4,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { Kernel } from './kernel';
 import { fromDb, toLedgerEvent, type LedgerRow } from './ledger';
 import * as op from './operator';
-import { toApproval, toDeadLetter, toEscalation, toRunDetail, toRunSummary, toSchedule, toStep, type RunRow, type StepRow } from './store';
+import { findOne, toApproval, toDeadLetter, toEscalation, toRunDetail, toRunSummary, toSchedule, toStep, type RunRow, type StepRow } from './store';
 
 type Calls = typeof kernelCalls;
 type Handler<N extends keyof Calls> = (k: Kernel, input: z.output<Calls[N]['input']>) => Promise<z.input<Calls[N]['output']>>;
@@ -24,12 +24,6 @@ function decodeCursor(cursor: string): [string, string] {
   throw new ApiError({ code: 'invalid_input', message: 'That cursor is not one this API returned; start again without it.' });
 }
 
-async function one<T>(k: Kernel, sql: string, id: string, what: string): Promise<T> {
-  const { rows } = await k.db.query<T>(sql, [id]);
-  if (!rows[0]) throw new ApiError({ code: 'not_found', message: `There is no ${what} ${id}.` });
-  return rows[0];
-}
-
 /** The kernel's API calls, served in the core worker next to the database. */
 export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
   async 'runs.list'(k, q) {
@@ -46,7 +40,7 @@ export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
     return { runs: page.map(toRunSummary), nextCursor: rows.length > q.limit ? encodeCursor(page.at(-1)!) : null };
   },
   async 'runs.get'(k, { id }) {
-    const run = await one<RunRow>(k, 'SELECT * FROM kernel_runs WHERE id = $1', id, 'run');
+    const run = await findOne<RunRow>(k.db, 'run', id);
     const steps = await k.db.query<StepRow>('SELECT * FROM kernel_steps WHERE run_id = $1 ORDER BY step_no', [id]);
     const events = await k.db.query<LedgerRow & { at: Date }>('SELECT * FROM kernel_ledger WHERE run_id = $1 ORDER BY seq LIMIT 2000', [id]);
     return { run: toRunDetail(run), steps: steps.rows.map(toStep), events: events.rows.map((e) => toLedgerEvent(fromDb(e))) };
@@ -61,7 +55,7 @@ export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
     return OK;
   },
   async 'runs.resume'(k, { id }) {
-    const run = await one<RunRow>(k, 'SELECT * FROM kernel_runs WHERE id = $1', id, 'run');
+    const run = await findOne<RunRow>(k.db, 'run', id);
     if (run.status !== 'paused') throw new ApiError({ code: 'conflict', message: `Run ${id} is ${run.status}, not paused.` });
     await op.retryRun(k, id);
     return OK;
@@ -106,7 +100,7 @@ export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
     return { approvals: rows.map(toApproval) };
   },
   async 'approvals.get'(k, { id }) {
-    return { approval: toApproval(await one(k, 'SELECT * FROM kernel_approvals WHERE id = $1', id, 'approval')) };
+    return { approval: toApproval(await findOne<Record<string, unknown>>(k.db, 'approval', id)) };
   },
   async 'approvals.decide'(k, { id, ...decision }) {
     await op.decideApproval(k, id, decision);

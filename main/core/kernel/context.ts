@@ -6,6 +6,7 @@ import { derivedId, effectKey, newId } from './ids';
 import { isoAt, jsonSafe, nulProblem, runEventBase, type KernelInternals } from './internals';
 import { DEFAULT_ON_EXHAUSTED, runWithPolicy, type StepPolicy } from './policy';
 import type { RunRow, StepRow } from './store';
+import { insertWaitingStep, parkRun } from './runs';
 import { permits, type ApprovalRequest, type ApprovalResult, type EffectOptions, type RunTrigger, type StepScope, type WorkflowContext, type WorkflowDefinition } from './workflow';
 
 type GateOutput = { required: false } | ApprovalResult;
@@ -211,12 +212,8 @@ export class RunContext implements WorkflowContext {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9)`,
         [id, this.run.id, no, request.title, request.kind ?? 'general', risk, JSON.stringify(jsonSafe(request.proposal)), request.rationale ?? null, isoAt(now)],
       );
-      await tx.query(
-        `INSERT INTO kernel_steps (run_id, step_no, name, kind, status, output, started_at) VALUES ($1, $2, $3, $4, 'waiting', $5, $6)
-         ON CONFLICT (run_id, step_no) DO UPDATE SET status = 'waiting', output = EXCLUDED.output, error = NULL`,
-        [this.run.id, no, name, kind, JSON.stringify({ approvalId: id }), isoAt(now)],
-      );
-      await tx.query(`UPDATE kernel_runs SET status = 'waiting_approval', lease_owner = NULL, updated_at = $2 WHERE id = $1`, [this.run.id, isoAt(now)]);
+      await insertWaitingStep(tx, this.run.id, no, name, kind, { approvalId: id }, now);
+      await parkRun(tx, this.run.id, 'waiting_approval', now);
       log({ ...runEventBase(this.run), type: 'approval.requested', stepNo: no, data: { approvalId: id, title: request.title, kind: request.kind ?? 'general', risk } });
     });
     this.k.notify('approvals.changed', { id, runId: this.run.id, status: 'pending' });
@@ -224,7 +221,7 @@ export class RunContext implements WorkflowContext {
 
   /** A replay met a step still waiting (only after a crash): put the run back to waiting. */
   private async stillWaiting(status: 'waiting_approval' | 'waiting_child', reason: 'approval' | 'child'): Promise<Suspend> {
-    await this.k.db.query(`UPDATE kernel_runs SET status = $2, lease_owner = NULL WHERE id = $1`, [this.run.id, status]);
+    await parkRun(this.k.db, this.run.id, status, this.k.clock.now());
     return this.raise(new Suspend(reason));
   }
 
@@ -238,13 +235,11 @@ export class RunContext implements WorkflowContext {
           `INSERT INTO kernel_steps (run_id, step_no, name, kind, status, output, started_at, finished_at) VALUES ($1, $2, 'sleep', 'sleep', 'completed', $3, $4, $4)`,
           [this.run.id, no, JSON.stringify({ until }), isoAt(now)],
         );
-        if (until > now) {
-          await tx.query(`UPDATE kernel_runs SET status = 'sleeping', due_at = $2, lease_owner = NULL, updated_at = $3 WHERE id = $1`, [this.run.id, isoAt(until), isoAt(now)]);
-        }
+        if (until > now) await parkRun(tx, this.run.id, 'sleeping', now, until);
         log({ ...runEventBase(this.run), type: 'run.sleeping', stepNo: no, data: { until: isoAt(until) } });
       });
     } else if (until > now) {
-      await this.k.db.query(`UPDATE kernel_runs SET status = 'sleeping', due_at = $2, lease_owner = NULL WHERE id = $1`, [this.run.id, isoAt(until)]);
+      await parkRun(this.k.db, this.run.id, 'sleeping', now, until);
     }
     if (until > now) throw this.raise(new Suspend('sleep'));
   }
@@ -261,19 +256,16 @@ export class RunContext implements WorkflowContext {
     const parsed = def.input.safeParse(input);
     if (!parsed.success) throw this.fail(no, name, 'child', { kind: 'validation', message: `Input for child ${workflow} is invalid: ${parsed.error.issues[0]?.message}` }, p.onExhausted);
     const childId = derivedId(this.run.id, no);
-    const now = isoAt(this.k.clock.now());
+    const at = this.k.clock.now();
+    const now = isoAt(at);
     await this.k.commit(async (tx, log) => {
       await tx.query(
         `INSERT INTO kernel_runs (id, workflow, workflow_version, input, status, priority, due_at, agent, app, parent_run_id, parent_step_no, trace_id, created_at, updated_at)
          VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $11, $6, $6) ON CONFLICT (id) DO NOTHING`,
         [childId, workflow, def.version, JSON.stringify(jsonSafe(parsed.data)), options.priority ?? this.run.priority, now, def.agent ?? this.run.agent, def.app ?? this.run.app, this.run.id, no, this.run.trace_id],
       );
-      await tx.query(
-        `INSERT INTO kernel_steps (run_id, step_no, name, kind, status, output, started_at) VALUES ($1, $2, $3, 'child', 'waiting', $4, $5)
-         ON CONFLICT (run_id, step_no) DO UPDATE SET status = 'waiting', error = NULL`,
-        [this.run.id, no, name, JSON.stringify({ childRunId: childId }), now],
-      );
-      await tx.query(`UPDATE kernel_runs SET status = 'waiting_child', lease_owner = NULL, updated_at = $2 WHERE id = $1`, [this.run.id, now]);
+      await insertWaitingStep(tx, this.run.id, no, name, 'child', { childRunId: childId }, at);
+      await parkRun(tx, this.run.id, 'waiting_child', at);
       log({ ...runEventBase(this.run), type: 'child.started', stepNo: no, data: { childRunId: childId, workflow } });
       log({ type: 'run.started', actor: { kind: 'system', name: `run:${this.run.id}` }, runId: childId, traceId: this.run.trace_id, spanId: childId, parentSpan: this.run.id, agent: def.agent ?? this.run.agent, app: def.app ?? this.run.app, data: { workflow, parentRunId: this.run.id } });
     });

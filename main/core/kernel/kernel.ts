@@ -185,6 +185,8 @@ export class Kernel implements KernelInternals {
     await this.reclaimLeases();
     this.started = true;
     this.stopping = false;
+    // Hosts learn the persisted pause state and threshold the same way as later changes.
+    this.notify('kernel.changed', { paused: this.paused, riskThreshold: this.threshold });
     this.kick();
   }
 

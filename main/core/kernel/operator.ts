@@ -6,20 +6,15 @@ import { isoAt, jsonSafe, nulProblem, runEventBase } from './internals';
 import type { Kernel } from './kernel';
 import { insertRun } from './runs';
 import { compensate, finish } from './runner';
-import { toApproval, toDeadLetter, toEscalation, toRunSummary, toSchedule, type RunRow } from './store';
+import { findOne, toSchedule, type RunRow } from './store';
 import { cronProblem, fireEventTriggers, nextFire } from './triggers';
 
 /** Operator actions: every one is a recorded, validated state change with its ledger event. */
 
-const notFound = (what: string, id: string) => new ApiError({ code: 'not_found', message: `There is no ${what} ${id}.` });
 const conflict = (message: string) => new ApiError({ code: 'conflict', message });
 const operator = (name: string) => ({ kind: 'operator' as const, name });
 
-async function getRunRow(k: Kernel, id: string): Promise<RunRow> {
-  const { rows } = await k.db.query<RunRow>('SELECT * FROM kernel_runs WHERE id = $1', [id]);
-  if (!rows[0]) throw notFound('run', id);
-  return rows[0];
-}
+const getRunRow = (k: Kernel, id: string) => findOne<RunRow>(k.db, 'run', id);
 
 export interface StartRunInput {
   workflow: string;
@@ -106,9 +101,7 @@ export async function retryRun(k: Kernel, id: string, actor = 'operator', newInp
 }
 
 export async function decideApproval(k: Kernel, id: string, decision: ApprovalDecision, actor = 'operator'): Promise<void> {
-  const { rows } = await k.db.query<Record<string, unknown>>('SELECT * FROM kernel_approvals WHERE id = $1', [id]);
-  const approval = rows[0];
-  if (!approval) throw notFound('approval', id);
+  const approval = await findOne<Record<string, unknown>>(k.db, 'approval', id);
   if (approval.status !== 'pending') throw conflict(`Approval ${id} is already ${approval.status}.`);
   if (decision.decision === 'approve_partial' && !decision.acceptedParts) throw new ApiError({ code: 'invalid_input', message: 'approve_partial needs acceptedParts.' });
   if (decision.decision === 'edit' && decision.editedProposal === undefined) throw new ApiError({ code: 'invalid_input', message: 'edit needs editedProposal.' });
@@ -136,9 +129,7 @@ export interface EscalationResolution {
 }
 
 export async function resolveEscalation(k: Kernel, id: string, res: EscalationResolution, actor = 'operator'): Promise<void> {
-  const { rows } = await k.db.query<Record<string, unknown>>('SELECT * FROM kernel_escalations WHERE id = $1', [id]);
-  const esc = rows[0];
-  if (!esc) throw notFound('escalation', id);
+  const esc = await findOne<Record<string, unknown>>(k.db, 'escalation', id);
   if (esc.status !== 'open') throw conflict(`Escalation ${id} is already resolved.`);
   const run = await getRunRow(k, esc.run_id as string);
   if (res.action === 'skip' && (esc.kind !== 'step_failed' || esc.step_no === null)) throw conflict('Only a failed step can be skipped.');
@@ -165,10 +156,9 @@ export async function resolveEscalation(k: Kernel, id: string, res: EscalationRe
 }
 
 async function openDeadLetter(k: Kernel, id: string): Promise<Record<string, unknown>> {
-  const { rows } = await k.db.query<Record<string, unknown>>('SELECT * FROM kernel_dead_letters WHERE id = $1', [id]);
-  if (!rows[0]) throw notFound('dead letter', id);
-  if (rows[0].status !== 'open') throw conflict(`Dead letter ${id} is already ${rows[0].status}.`);
-  return rows[0];
+  const dl = await findOne<Record<string, unknown>>(k.db, 'dead letter', id);
+  if (dl.status !== 'open') throw conflict(`Dead letter ${id} is already ${dl.status}.`);
+  return dl;
 }
 
 export async function retryDeadLetter(k: Kernel, id: string, actor = 'operator', input?: unknown): Promise<void> {
@@ -228,9 +218,7 @@ export async function createSchedule(k: Kernel, s: ScheduleInput, actor = 'opera
 }
 
 export async function updateSchedule(k: Kernel, id: string, patch: Partial<ScheduleInput>, actor = 'operator'): Promise<void> {
-  const { rows } = await k.db.query<Record<string, unknown>>('SELECT * FROM kernel_schedules WHERE id = $1', [id]);
-  if (!rows[0]) throw notFound('schedule', id);
-  const current = toSchedule(rows[0]);
+  const current = toSchedule(await findOne<Record<string, unknown>>(k.db, 'schedule', id));
   const merged: ScheduleInput = {
     name: patch.name ?? current.name,
     workflow: patch.workflow ?? current.workflow,
@@ -258,7 +246,7 @@ export async function updateSchedule(k: Kernel, id: string, patch: Partial<Sched
 export async function deleteSchedule(k: Kernel, id: string, actor = 'operator'): Promise<void> {
   await k.commit(async (tx, log) => {
     const { rows } = await tx.query<{ name: string }>('DELETE FROM kernel_schedules WHERE id = $1 RETURNING name', [id]);
-    if (!rows[0]) throw notFound('schedule', id);
+    if (!rows[0]) throw new ApiError({ code: 'not_found', message: `There is no schedule ${id}.` });
     log({ type: 'schedule.deleted', actor: operator(actor), data: { scheduleId: id, name: rows[0].name } });
   });
   k.notify('schedules.changed', { id });
@@ -295,4 +283,3 @@ export async function listBudgets(k: Kernel, filter: { scope?: Budget['scope']; 
   );
 }
 
-export { toApproval, toDeadLetter, toEscalation, toRunSummary };

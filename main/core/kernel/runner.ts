@@ -4,6 +4,7 @@ import { BudgetExceeded, Cancelled, DeterminismViolation, isSignal, StepFailed, 
 import { newId } from './ids';
 import { isoAt, jsonSafe, runEventBase, type KernelInternals, type Log } from './internals';
 import { DEFAULT_ON_EXHAUSTED, runWithPolicy } from './policy';
+import { parkRun } from './runs';
 import type { RunRow, StepRow } from './store';
 import { fireEventTriggers } from './triggers';
 import type { Transaction } from '@electric-sql/pglite';
@@ -34,7 +35,7 @@ export async function executeRun(k: KernelInternals, run: RunRow): Promise<void>
 
 async function handleOutcome(k: KernelInternals, run: RunRow, signal: unknown, fallback: StepFailed['onExhausted']): Promise<void> {
   if (signal instanceof Suspend) {
-    if (signal.reason === 'shutdown') await k.db.query(`UPDATE kernel_runs SET status = 'pending', lease_owner = NULL WHERE id = $1`, [run.id]);
+    if (signal.reason === 'shutdown') await parkRun(k.db, run.id, 'pending', k.clock.now());
     return;
   }
   if (signal instanceof Cancelled) {

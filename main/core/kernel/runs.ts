@@ -1,4 +1,6 @@
 import type { Transaction } from '@electric-sql/pglite';
+import type { RunStatus } from '../../../shared/domain/kernel';
+import type { Queryable } from './ledger';
 import { newId } from './ids';
 import { isoAt, jsonSafe, type Log } from './internals';
 import type { RunTrigger } from './workflow';
@@ -34,4 +36,23 @@ export async function insertRun(tx: Transaction, log: Log, run: NewRun): Promise
   }
   log({ type: 'run.started', actor: run.actor, runId: id, traceId: id, spanId: id, agent: run.agent ?? null, app: run.app ?? null, data: { workflow: run.workflow, version: run.version, priority: run.priority ?? 0, trigger: run.trigger ?? null } });
   return { id, created: true };
+}
+
+/** Gives up this process's lease on a run and leaves it in `status` (waiting, sleeping, pending...). */
+export async function parkRun(q: Queryable, runId: string, status: RunStatus, at: number, dueAt?: number): Promise<void> {
+  await q.query(`UPDATE kernel_runs SET status = $2, lease_owner = NULL, updated_at = $3, due_at = COALESCE($4, due_at) WHERE id = $1`, [
+    runId,
+    status,
+    isoAt(at),
+    dueAt === undefined ? null : isoAt(dueAt),
+  ]);
+}
+
+/** Records a step that waits for someone else (an approval, a child run); its output says what for. */
+export async function insertWaitingStep(tx: Transaction, runId: string, no: number, name: string, kind: string, output: unknown, at: number): Promise<void> {
+  await tx.query(
+    `INSERT INTO kernel_steps (run_id, step_no, name, kind, status, output, started_at) VALUES ($1, $2, $3, $4, 'waiting', $5, $6)
+     ON CONFLICT (run_id, step_no) DO UPDATE SET status = 'waiting', output = EXCLUDED.output, error = NULL`,
+    [runId, no, name, kind, JSON.stringify(output), isoAt(at)],
+  );
 }

@@ -1,5 +1,16 @@
 import type { Approval, DeadLetter, Escalation, KernelErrorBody, RunDetail, RunStatus, RunSummary, Schedule, StepRecord, Trigger } from '../../../shared/domain/kernel';
+import { ApiError } from '../../../shared/api/errors';
+import type { Queryable } from './ledger';
 import type { RunTrigger } from './workflow';
+
+const TABLES = { run: 'kernel_runs', approval: 'kernel_approvals', escalation: 'kernel_escalations', 'dead letter': 'kernel_dead_letters', schedule: 'kernel_schedules' } as const;
+
+/** One row by id, or the API's `not_found` error naming what was asked for. */
+export async function findOne<T>(db: Queryable, what: keyof typeof TABLES, id: string): Promise<T> {
+  const { rows } = await db.query<T>(`SELECT * FROM ${TABLES[what]} WHERE id = $1`, [id]);
+  if (!rows[0]) throw new ApiError({ code: 'not_found', message: `There is no ${what} ${id}.` });
+  return rows[0];
+}
 
 /** Rows as PGlite returns them, and their mapping to the shared domain types. */
 export interface RunRow {
