@@ -1,5 +1,6 @@
 import foundation from './0001_foundation';
 import kernel from './0002_kernel';
+import memory from './0003_memory';
 
 export interface Migration {
   version: number;
@@ -14,6 +15,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'foundation', sql: foundation },
   { version: 2, name: 'kernel', sql: kernel },
+  { version: 3, name: 'memory', sql: memory },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;
