@@ -23,6 +23,8 @@ export default defineConfig({
           index: resolve(__dirname, 'main/shell/index.ts'),
           server: resolve(__dirname, 'main/server/cli.ts'),
           'core-worker': resolve(__dirname, 'main/core/host/worker-entry.ts'),
+          'parse-worker': resolve(__dirname, 'main/core/memory/parse/parse-worker.ts'),
+          'embed-worker': resolve(__dirname, 'main/core/memory/embed/embed-worker.ts'),
         },
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },

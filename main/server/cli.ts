@@ -21,7 +21,11 @@ const USAGE = `Usage: npm run serve -- [--data DIR] [--port N] [--host ADDR]
   --data DIR   data folder (default ~/.keel)
   --port N     port on the host (default 4820; 0 picks a free one)
   --host ADDR  address to bind (default 127.0.0.1; anything else exposes Keel to your network)
-  --workflows FILE  a module exporting \`workflows\` to install (repeatable)`;
+  --workflows FILE  a module exporting \`workflows\` to install (repeatable)
+  --models DIR      where embedding models live (default DATA/models)
+  --model ID        embedding model id (default Xenova/all-MiniLM-L6-v2), with --model-dtype fp32|fp16|q8|q4
+  --model-base-url URL  where a missing model is downloaded from (default https://huggingface.co)
+  --no-model-download   never download the model (semantic search stays off until it is installed)`;
 
 function parseCli() {
   try {
@@ -32,12 +36,30 @@ function parseCli() {
         host: { type: 'string', default: '127.0.0.1' },
         static: { type: 'string' },
         workflows: { type: 'string', multiple: true },
+        models: { type: 'string', default: process.env.KEEL_MODELS_DIR },
+        model: { type: 'string', default: process.env.KEEL_MODEL },
+        'model-dtype': { type: 'string', default: process.env.KEEL_MODEL_DTYPE },
+        'model-base-url': { type: 'string', default: process.env.KEEL_MODEL_BASE_URL },
+        'no-model-download': { type: 'boolean', default: process.env.KEEL_NO_MODEL_DOWNLOAD === '1' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** The embedding model flags as memory setting overrides (only those given). */
+function memoryOptions(values: ReturnType<typeof parseCli>['values']) {
+  const dtype = values['model-dtype'];
+  if (dtype !== undefined && !['fp32', 'fp16', 'q8', 'q4'].includes(dtype)) throw new UsageError(`--model-dtype must be fp32, fp16, q8 or q4, not "${dtype}".`);
+  const embedding = {
+    ...(values.model ? { modelId: values.model } : {}),
+    ...(dtype ? { dtype: dtype as 'fp32' } : {}),
+    ...(values['model-base-url'] ? { baseUrl: values['model-base-url'] } : {}),
+    ...(values['no-model-download'] ? { autoDownload: false } : {}),
+  };
+  return { modelsDir: values.models ? resolve(values.models) : undefined, overrides: Object.keys(embedding).length ? { embedding } : undefined };
 }
 
 async function main(): Promise<void> {
@@ -51,7 +73,7 @@ async function main(): Promise<void> {
   }
 
   const workflowModules = (values.workflows ?? []).map((file) => resolve(file));
-  const core = Core.start({ dataDir, mode: 'headless', workflowModules });
+  const core = Core.start({ dataDir, mode: 'headless', workflowModules, memory: memoryOptions(values) });
   const server = await startKeelServer({
     core,
     token: loadOrCreateToken(core.dataDir),

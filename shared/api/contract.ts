@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SystemStatus } from '../domain/system';
 import { kernelCalls, kernelEvents } from './kernel-calls';
+import { memoryCalls, memoryEvents } from './memory-calls';
 
 /**
  * The one API contract. Every call and every pushed event is declared here with its
@@ -31,6 +32,7 @@ export const calls = {
     output: SystemStatus,
   }),
   ...kernelCalls,
+  ...memoryCalls,
 } as const;
 
 export const events = {
@@ -39,6 +41,7 @@ export const events = {
     payload: SystemStatus,
   }),
   ...kernelEvents,
+  ...memoryEvents,
 } as const;
 
 export type Calls = typeof calls;

@@ -54,3 +54,83 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxZipExpandedBytes: 512 * 1024 * 1024,
   parseTimeoutMs: 120_000,
 };
+
+const Iso = z.string();
+
+export const DocumentSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Where it came from: an absolute path, or `upload:<name>` for bytes sent through the API. */
+  source: z.string(),
+  folderId: z.string().nullable(),
+  type: DocumentType.nullable(),
+  title: z.string().nullable(),
+  status: DocumentStatus,
+  error: IngestError.nullable(),
+  size: z.number().nullable(),
+  chunkCount: z.number().int(),
+  currentVersion: z.number().int().nullable(),
+  versions: z.number().int(),
+  /** Chunks of the current version still waiting for their embedding. */
+  unembedded: z.number().int(),
+  runId: z.string().nullable(),
+  createdAt: Iso,
+  updatedAt: Iso,
+});
+export type DocumentSummary = z.infer<typeof DocumentSummary>;
+
+export const DocumentVersion = z.object({
+  version: z.number().int(),
+  sha256: z.string(),
+  size: z.number(),
+  type: DocumentType,
+  title: z.string().nullable(),
+  status: z.enum(['indexed', 'replaced', 'deleted']),
+  chunkCount: z.number().int(),
+  pages: z.number().int().nullable(),
+  meta: z.record(z.string(), z.string()),
+  warnings: z.array(z.string()),
+  runId: z.string().nullable(),
+  createdAt: Iso,
+  replacedAt: Iso.nullable(),
+});
+export type DocumentVersion = z.infer<typeof DocumentVersion>;
+
+export const ChunkView = z.object({
+  id: z.string(),
+  ordinal: z.number().int(),
+  text: z.string(),
+  headingPath: z.array(z.string()),
+  page: z.number().int().nullable(),
+  pageEnd: z.number().int().nullable(),
+  /** Character offsets into the version's extracted text. */
+  start: z.number().int(),
+  end: z.number().int(),
+  tokens: z.number().int(),
+  embedded: z.boolean(),
+});
+export type ChunkView = z.infer<typeof ChunkView>;
+
+/** What happened to one file handed to `documents.ingest`. */
+export const IngestOutcome = z.object({
+  name: z.string(),
+  documentId: z.string().nullable(),
+  runId: z.string().nullable(),
+  /** `queued`: a run will ingest it; `failed`: refused before any run (e.g. not a file). */
+  status: z.enum(['queued', 'failed']),
+  error: IngestError.nullable(),
+});
+export type IngestOutcome = z.infer<typeof IngestOutcome>;
+
+export const WatchedFolder = z.object({ id: z.string(), path: z.string(), documents: z.number().int(), createdAt: Iso, error: z.string().nullable() });
+export type WatchedFolder = z.infer<typeof WatchedFolder>;
+
+export const IngestCounts = z.object({
+  queued: z.number().int(),
+  parsing: z.number().int(),
+  embedding: z.number().int(),
+  indexed: z.number().int(),
+  failed: z.number().int(),
+  deleted: z.number().int(),
+});
+export type IngestCounts = z.infer<typeof IngestCounts>;

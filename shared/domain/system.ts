@@ -4,8 +4,8 @@ import { z } from 'zod';
 export const DatabaseState = z.enum(['opening', 'ready', 'failed']);
 export type DatabaseState = z.infer<typeof DatabaseState>;
 
-/** The embedding model's state; `not_configured` until a model folder is set up. */
-export const EmbeddingModelState = z.enum(['not_configured', 'loading', 'ready', 'failed']);
+/** The embedding model's state (see EmbeddingState in memory.ts for the details). */
+export const EmbeddingModelState = z.enum(['absent', 'downloading', 'loading', 'ready', 'failed']);
 export type EmbeddingModelState = z.infer<typeof EmbeddingModelState>;
 
 export const SystemStatus = z.object({
@@ -24,6 +24,12 @@ export const SystemStatus = z.object({
   embeddingModel: z.object({
     state: EmbeddingModelState,
     model: z.string().optional(),
+    /** Why semantic search is off, when it is ("semantic search off: model not installed"). */
+    message: z.string().nullable(),
+    /** 0..1 while downloading. */
+    progress: z.number().nullable(),
+    /** Chunks and memories still waiting for their embedding. */
+    pending: z.number().int(),
   }),
   agentsPaused: z.boolean(),
   startedAt: z.string(),

@@ -5,18 +5,21 @@ import { isEventName } from '../../../shared/api/contract';
 import type { ApiErrorBody, ApiResult } from '../../../shared/api/errors';
 import { validateCall, validateEventPayload, validateOutput } from '../../../shared/api/validate';
 import type { SystemStatus } from '../../../shared/domain/system';
+import type { EmbeddingState } from '../../../shared/domain/memory';
 import { acquireDataFolderLock, type DataFolderLock } from '../data-folder/lock';
 import { prepareDataDir } from '../data-folder/paths';
 import { latestSchemaVersion } from '../db/migrations';
 import { APP_VERSION } from '../version';
 import { spawnCoreWorker } from './spawn-worker';
-import type { FromWorker, ToWorker } from './worker-protocol';
+import type { CoreWorkerData, FromWorker, ToWorker } from './worker-protocol';
 
 export interface CoreOptions {
   dataDir: string;
   mode: SystemStatus['mode'];
   /** Modules exporting `workflows` to register in the kernel (apps, tests, benchmarks). */
   workflowModules?: string[];
+  /** Memory settings that win over stored ones, and where embedding models live. */
+  memory?: CoreWorkerData['memory'];
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -69,7 +72,7 @@ export class Core {
       dataDir: this.dataDir,
       mode: options.mode,
       database: { state: 'opening' },
-      embeddingModel: { state: 'not_configured' },
+      embeddingModel: { state: 'loading', message: null, progress: null, pending: 0 },
       agentsPaused: false,
       startedAt: new Date().toISOString(),
     };
@@ -77,7 +80,7 @@ export class Core {
     this.ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     this.ready.catch(() => undefined); // observed through status too; never an unhandled rejection
     try {
-      this.worker = spawnCoreWorker({ dataDir: this.dataDir, workflowModules: options.workflowModules });
+      this.worker = spawnCoreWorker({ dataDir: this.dataDir, workflowModules: options.workflowModules, memory: options.memory });
     } catch (err) {
       this.lock.release();
       throw err;
@@ -179,6 +182,7 @@ export class Core {
         }
         this.emit(msg.event, msg.payload);
         if (msg.event === 'kernel.changed') this.updateStatus({ agentsPaused: (msg.payload as { paused: boolean }).paused });
+        if (msg.event === 'embeddings.changed') this.updateStatus({ embeddingModel: embeddingStatus(msg.payload as EmbeddingState) });
         break;
       case 'closed':
         break;
@@ -201,6 +205,11 @@ export class Core {
   private emit(event: EventName, payload: unknown): void {
     this.emitter.emit('event', event, payload);
   }
+}
+
+/** The status bar's view of the embedding model. */
+function embeddingStatus(e: EmbeddingState): SystemStatus['embeddingModel'] {
+  return { state: e.state, model: e.modelId, message: e.message, progress: e.progress, pending: e.pending };
 }
 
 function fail(code: ApiErrorBody['code'], message: string): ApiResult {

@@ -8,6 +8,7 @@ import { openDatabase, type OpenDatabase } from '../db/database';
 import { filesAdapter } from '../kernel/adapters/files';
 import { httpAdapter } from '../kernel/adapters/http';
 import { Kernel } from '../kernel/kernel';
+import { MemoryService } from '../memory/memory';
 import type { WorkflowDefinition } from '../kernel/workflow';
 import { workerHandlers, type WorkerContext } from './worker-handlers';
 import type { CoreWorkerData, FromWorker, ToWorker } from './worker-protocol';
@@ -17,7 +18,7 @@ import type { CoreWorkerData, FromWorker, ToWorker } from './worker-protocol';
  * nothing heavy runs on the thread that talks to the window or serves the API.
  */
 const port = parentPort!;
-const { dataDir, workflowModules = [] } = workerData as CoreWorkerData;
+const { dataDir, workflowModules = [], memory: memoryOptions } = workerData as CoreWorkerData;
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 async function loadWorkflows(): Promise<WorkflowDefinition[]> {
@@ -30,16 +31,35 @@ async function loadWorkflows(): Promise<WorkflowDefinition[]> {
   return found;
 }
 
+/** Ingestion runs at most this many files at once, so other agents' runs still get slots. */
+const INGEST_CONCURRENCY = 3;
+
 async function open(): Promise<WorkerContext & { opened: OpenDatabase }> {
   const opened = await openDatabase(dataDir);
+  let memory: MemoryService | null = null;
   const kernel = new Kernel({
     db: opened.db,
     adapters: [filesAdapter(join(dataDir, dataFolderLayout.workspace)), httpAdapter()],
     workflows: await loadWorkflows(),
-    onEvent: (event, payload) => post({ type: 'event', event, payload }),
+    limits: { global: 4, perAgent: { ingest: INGEST_CONCURRENCY } },
+    onEvent: (event, payload) => {
+      post({ type: 'event', event, payload });
+      memory?.onKernelEvent(event, payload);
+    },
   });
+  memory = new MemoryService({
+    db: opened.db,
+    kernel,
+    dataDir,
+    notify: (event, payload) => post({ type: 'event', event, payload }),
+    overrides: memoryOptions?.overrides,
+    modelsDir: memoryOptions?.modelsDir,
+  });
+  for (const wf of memory.workflows()) kernel.register(wf);
+  kernel.setMemory(memory.port());
+  await memory.start();
   await kernel.start();
-  return { opened, db: opened.db, kernel };
+  return { opened, db: opened.db, kernel, memory };
 }
 
 let ctx: (WorkerContext & { opened: OpenDatabase }) | null = null;
@@ -71,6 +91,7 @@ async function shutdown(): Promise<void> {
   await opening;
   if (!ctx) return;
   await ctx.kernel.stop();
+  await ctx.memory.stop();
   await ctx.db.close();
 }
 

@@ -1,5 +1,6 @@
 import type { ApiResult } from '../../../shared/api/errors';
 import type { DatabaseState } from '../../../shared/domain/system';
+import type { MemoryOverrides } from '../../../shared/api/memory-calls';
 
 /** Messages between the main thread (`Core`) and the core worker. Internal to main/core. */
 export type ToWorker =
@@ -14,6 +15,8 @@ export type FromWorker =
 
 export interface CoreWorkerData {
   dataDir: string;
+  /** Memory settings that win over stored ones (tests, host flags). */
+  memory?: { overrides?: MemoryOverrides; modelsDir?: string };
   /** Modules exporting `workflows` (an array of workflow definitions) to register. */
   workflowModules?: string[];
 }

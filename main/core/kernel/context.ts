@@ -7,7 +7,8 @@ import { isoAt, jsonSafe, nulProblem, runEventBase, type KernelInternals } from 
 import { DEFAULT_ON_EXHAUSTED, runWithPolicy, type StepPolicy } from './policy';
 import type { RunRow, StepRow } from './store';
 import { insertWaitingStep, parkRun } from './runs';
-import { permits, type ApprovalRequest, type ApprovalResult, type EffectOptions, type RunTrigger, type StepScope, type WorkflowContext, type WorkflowDefinition } from './workflow';
+import type { SearchFilters, SearchHit } from '../../../shared/domain/memory';
+import { permits, type ApprovalRequest, type ApprovalResult, type EffectOptions, type RememberRequest, type RunTrigger, type StepScope, type WorkflowContext, type WorkflowDefinition, type WorkingItem } from './workflow';
 
 type GateOutput = { required: false } | ApprovalResult;
 
@@ -272,6 +273,26 @@ export class RunContext implements WorkflowContext {
     this.k.kick();
     throw this.raise(new Suspend('child'));
   }
+
+  recall(query: string, options: { filters?: SearchFilters; limit?: number } = {}): Promise<SearchHit[]> {
+    return this.step('recall', async () => {
+      const hits = await this.k.memory().recall(query, options, this.run.id);
+      await this.k.memory().addWorking(this.run.id, 'recall', { query, hits: hits.map((h) => ({ id: h.id, type: h.type, title: h.title, snippet: h.snippet.text })) });
+      return hits;
+    });
+  }
+
+  remember(memory: RememberRequest): Promise<{ id: string }> {
+    // The step's number makes the memory's key: a replay after a crash finds it instead of adding it twice.
+    const step = this.stepNo + 1;
+    const actor = this.run.agent ? `agent:${this.run.agent}` : `workflow:${this.run.workflow}`;
+    return this.step('remember', () => this.k.memory().remember(memory, { runId: this.run.id, step, actor }));
+  }
+
+  readonly working = {
+    add: (kind: string, content: unknown): Promise<void> => this.step('working.add', () => this.k.memory().addWorking(this.run.id, kind, content)),
+    list: (): Promise<WorkingItem[]> => this.step('working.list', () => this.k.memory().listWorking(this.run.id)),
+  };
 
   async now(): Promise<number> {
     return this.recordedValue('now', 'now', () => this.k.clock.now());

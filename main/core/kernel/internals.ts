@@ -4,7 +4,7 @@ import type { Adapter } from './adapters/adapter';
 import type { Clock } from './clock';
 import type { Ledger, NewLedgerEvent } from './ledger';
 import type { RunRow } from './store';
-import type { AnyWorkflow } from './workflow';
+import type { AnyWorkflow, MemoryPort } from './workflow';
 
 export type Log = (event: NewLedgerEvent) => void;
 
@@ -42,6 +42,8 @@ export interface KernelInternals {
   notify(event: string, payload: unknown): void;
   /** Asks the scheduler for another pass soon. */
   kick(): void;
+  /** Memory for ctx.recall/remember; throws a permanent error where none is installed. */
+  memory(): MemoryPort;
 }
 
 /** The ledger's view of who acted: the run's agent, else its workflow. */

@@ -10,7 +10,8 @@ import { assertStandardStrings, jsonLit, lit } from './sql-literal';
 import { executeRun } from './runner';
 import type { RunRow } from './store';
 import { fireDueSchedules, fireEventTriggers } from './triggers';
-import type { AnyWorkflow } from './workflow';
+import type { AnyWorkflow, MemoryPort } from './workflow';
+import { permanent } from './errors';
 
 export interface ConcurrencyLimits {
   /** Runs executing at once in this process. */
@@ -31,6 +32,8 @@ export interface KernelOptions {
   riskThreshold?: Risk;
   /** Pushed changes (runs, approvals, escalations, ...) for the API. */
   onEvent?: (event: string, payload: unknown) => void;
+  /** What ctx.recall and ctx.remember reach. */
+  memory?: MemoryPort;
 }
 
 const STEP_COLUMNS = 'run_id, step_no, name, kind, status, output, error, attempts, cost_usd, tokens, compensation, started_at, finished_at';
@@ -64,8 +67,10 @@ export class Kernel implements KernelInternals {
   private passChain: Promise<void> = Promise.resolve();
   private disarm: (() => void) | null = null;
   private readonly onEvent: (event: string, payload: unknown) => void;
+  private memoryPort: MemoryPort | null;
 
   constructor(options: KernelOptions) {
+    this.memoryPort = options.memory ?? null;
     this.db = options.db;
     this.clock = options.clock ?? systemClock;
     this.ledger = new Ledger(() => this.clock.now());
@@ -82,6 +87,16 @@ export class Kernel implements KernelInternals {
 
   registerAdapter(adapter: Adapter): void {
     this.adapters.set(adapter.name, adapter);
+  }
+
+  /** Installs memory (the memory layer is built on the kernel, so it arrives after construction). */
+  setMemory(port: MemoryPort): void {
+    this.memoryPort = port;
+  }
+
+  memory(): MemoryPort {
+    if (!this.memoryPort) throw permanent('Memory is not available in this Keel: ctx.recall and ctx.remember need the memory layer.');
+    return this.memoryPort;
   }
 
   // ---- KernelInternals ----

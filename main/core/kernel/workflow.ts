@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ApprovalDecision, Risk } from '../../../shared/domain/kernel';
+import type { MemoryKind, SearchFilters, SearchHit } from '../../../shared/domain/memory';
 import type { StepPolicy } from './policy';
 
 export interface StepScope {
@@ -35,6 +36,34 @@ export type RunTrigger =
   | { kind: 'cron' | 'interval'; scheduleId: string; scheduledFor: string }
   | { kind: 'event'; scheduleId: string; event: string; payload: unknown };
 
+/** What a workflow asks memory to keep; provenance (the run and step) is added by the kernel. */
+export interface RememberRequest {
+  kind: MemoryKind;
+  text: string;
+  entityId?: string | null;
+  attribute?: string | null;
+  value?: string | null;
+  confidence?: number;
+  validFrom?: string;
+  /** Memories this one replaces (superseded, validity closed). */
+  replaces?: string[];
+}
+
+export interface WorkingItem {
+  seq: number;
+  kind: string;
+  content: unknown;
+  tokens: number;
+}
+
+/** Memory as the kernel sees it: the memory layer implements it (DESIGN.md §3-4). */
+export interface MemoryPort {
+  recall(query: string, options: { filters?: SearchFilters; limit?: number }, runId: string): Promise<SearchHit[]>;
+  remember(memory: RememberRequest, origin: { runId: string; step: number; actor: string }): Promise<{ id: string }>;
+  addWorking(runId: string, kind: string, content: unknown): Promise<void>;
+  listWorking(runId: string): Promise<WorkingItem[]>;
+}
+
 /**
  * Everything a workflow does that is not pure goes through its context, so that a replay
  * after a crash takes the same path and returns recorded results instead of acting again.
@@ -50,6 +79,12 @@ export interface WorkflowContext {
   child<O = unknown>(workflow: string, input: unknown, options?: { priority?: number; policy?: StepPolicy }): Promise<O>;
   now(): Promise<number>;
   uuid(): Promise<string>;
+  /** Searches memory (a recorded step: a replay sees the same hits); hits join the run's working memory. */
+  recall(query: string, options?: { filters?: SearchFilters; limit?: number }): Promise<SearchHit[]>;
+  /** Keeps a long-term memory with this run as its provenance (once, even across replays). */
+  remember(memory: RememberRequest): Promise<{ id: string }>;
+  /** The run's working memory: bounded, dropped when the run ends. */
+  working: { add(kind: string, content: unknown): Promise<void>; list(): Promise<WorkingItem[]> };
 }
 
 export interface WorkflowDefinition<I = unknown, O = unknown> {

@@ -18,7 +18,7 @@ export function SettingsView() {
             {status.databaseSchemaVersion ?? '—'} (this build knows {status.schemaVersion})
           </dd>
           <dt>Embedding model</dt>
-          <dd>{status.embeddingModel.state === 'not_configured' ? 'Not configured: search uses full text only' : status.embeddingModel.state}</dd>
+          <dd>{status.embeddingModel.state === 'ready' ? `${status.embeddingModel.model} (ready)` : (status.embeddingModel.message ?? status.embeddingModel.state)}</dd>
         </dl>
       ) : (
         <p>Waiting for Keel…</p>

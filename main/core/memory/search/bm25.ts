@@ -84,6 +84,8 @@ interface Stats {
 export class Bm25Index {
   private stats: Stats | null = null;
   private tombstones: Set<number> | null = null;
+  /** Writes (segments added, units removed) since the last compaction: when to compact next. */
+  writes = 0;
   private acc = new Float64Array(1024);
   private seen = new Uint8Array(1024);
 
@@ -123,6 +125,7 @@ export class Bm25Index {
         [slice, seg, lists.map((l) => l.length), lists.map((l) => hex(packPostings(l)))],
       );
     }
+    this.writes++;
     // Units with no indexable words still count as units (they make the collection larger).
     const totalLen = [...lengths.values()].reduce((a, b) => a + b, 0);
     await tx.query('UPDATE memory_bm25_stats SET units = units + $1, total_len = total_len + $2 WHERE id = 1', [unitNos.length, totalLen]);
@@ -139,6 +142,7 @@ export class Bm25Index {
       [unitNos],
     );
     if (rows.length === 0) return;
+    this.writes++;
     await tx.query(
       `INSERT INTO memory_tombstones (unit_no, terms) SELECT u, string_to_array(t, ' ') FROM unnest($1::bigint[], $2::text[]) AS x(u, t) ON CONFLICT DO NOTHING`,
       [rows.map((r) => r.unit_no), rows.map((r) => (r.terms ?? []).join(' '))],
@@ -263,6 +267,7 @@ export class Bm25Index {
     // A tombstone's terms are rewritten all at once, so it can be forgotten afterwards.
     for (const t of tomb) for (const term of t.terms) terms.add(term);
     const dead = new Set(tomb.map((t) => Number(t.unit_no)));
+    this.writes = 0;
     if (terms.size === 0 && tomb.length === 0) return { terms: 0, done: true };
     await commit(async (tx) => {
       const list = [...terms];
