@@ -23,6 +23,8 @@ export interface MemoryContext {
   uploadsDir: string;
   /** Pushes an API event. */
   notify(event: string, payload: unknown): void;
+  /** Called once a document version is stored (links it to the entities it names). */
+  afterStored(documentId: string): Promise<void>;
   /** Commits a memory write with its ledger events; the keyword index is refreshed after. */
   commit: Kernel['commit'];
 }

@@ -94,6 +94,7 @@ export class MemoryService {
     this.curation = new Curation(context, this.memories);
     this.episodes = new Episodes(context, this.memories);
     this.working = new WorkingMemory(context);
+    context.afterStored = (documentId) => this.entities.linkMentions(undefined, documentId);
   }
 
   /** The workflows the memory layer runs on the kernel (ingestion, curation). */

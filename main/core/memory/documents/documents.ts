@@ -193,6 +193,7 @@ export class Documents {
       return next;
     });
     this.changed(input.documentId, input.name, embedding && chunks.length ? 'embedding' : 'indexed', null);
+    await this.m.afterStored(input.documentId);
     return { kind: 'stored', version, chunks: chunks.length };
   }
 

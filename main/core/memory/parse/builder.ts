@@ -7,7 +7,7 @@ const MAX_CODE_CHARS = 8_000;
 
 const SEPARATOR = '\n\n';
 
-export interface BlockOptions {
+interface BlockOptions {
   level?: number;
   page?: number;
 }
@@ -28,7 +28,9 @@ export class DocumentBuilder {
    */
   add(kind: BlockKind, text: string, options: BlockOptions = {}): void {
     const max = kind === 'code' ? MAX_CODE_CHARS : MAX_BLOCK_CHARS;
-    const clean = kind === 'code' ? cleanCode(text) : collapse(text);
+    // Whatever the source (a mail part, a PDF font), stored text is NFC and NUL-free.
+    const plain = text.replace(/\u0000/g, '').normalize('NFC');
+    const clean = kind === 'code' ? cleanCode(plain) : collapse(plain);
     for (const piece of splitBounded(clean, max)) this.push(kind, piece, options);
   }
 
@@ -81,7 +83,7 @@ const SPACE_RUN = /[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\
  * Runs of spaces/tabs become one space, lines are trimmed, and blank lines disappear.
  * Single plain spaces are left alone: replacing each of them makes this 40 times slower.
  */
-export function collapse(text: string): string {
+function collapse(text: string): string {
   return text.replace(SPACE_RUN, ' ').replace(/ ?\n[ \n]*/g, '\n').trim();
 }
 
@@ -95,7 +97,7 @@ function cleanCode(text: string): string {
  * end, then a space in the second half of each window; a hard cut only for unbroken runs.
  * Linear in the text's length: each window is scanned once.
  */
-export function splitBounded(text: string, max: number): string[] {
+function splitBounded(text: string, max: number): string[] {
   if (text.length <= max) return [text];
   const pieces: string[] = [];
   let pos = 0;

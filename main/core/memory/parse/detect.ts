@@ -1,6 +1,6 @@
 import { fileTypeFromBuffer, type FileTypeResult } from 'file-type';
 import type { DocumentType } from '../../../../shared/domain/documents';
-import { decodeText, type DecodedText } from './encoding';
+import { byteOrderMark, decodeText, type DecodedText } from './encoding';
 import { csvShape } from './formats/csv';
 import { isDocxZip } from './formats/docx';
 import { IngestFailure } from './types';
@@ -15,6 +15,9 @@ export type Detection =
 const SNIFF_CHARS = 64 * 1024;
 /** Where a PDF's `%PDF-` may start: readers tolerate some junk before it. */
 const PDF_MAGIC_WINDOW = 1024;
+const PDF_TAIL_WINDOW = 2048;
+/** Word documents by file-type's name for them: plain, macro-enabled, templates. */
+const WORD_TYPES = new Set(['docx', 'docm', 'dotx', 'dotm']);
 /** Extensions that promise a binary format Keel reads; the content must keep that promise. */
 const PROMISED = new Map<string, 'pdf' | 'docx'>([
   ['pdf', 'pdf'],
@@ -52,9 +55,11 @@ export async function detect(bytes: Uint8Array, name: string): Promise<Detection
  */
 async function binaryKind(bytes: Uint8Array, ext: string): Promise<'pdf' | 'docx' | { description: string } | null> {
   if (hasPdfMagic(bytes)) return 'pdf';
+  // Text with a byte-order mark is text; file-type takes a UTF-32 BOM for MPEG audio.
+  if (byteOrderMark(bytes)) return null;
   const found = await fileTypeFromBuffer(bytes);
   if (!found || found.mime.startsWith('text/') || found.ext === 'xml') return null;
-  if (found.ext === 'docx') return 'docx';
+  if (WORD_TYPES.has(found.ext)) return 'docx';
   if (found.ext !== 'zip') return { description: describeFileType(found) };
   try {
     return (await isDocxZip(bytes)) ? 'docx' : { description: 'a ZIP archive' };
@@ -65,9 +70,15 @@ async function binaryKind(bytes: Uint8Array, ext: string): Promise<'pdf' | 'docx
   }
 }
 
+/**
+ * `%PDF-1.x` at the start, or after a little junk; then, so that a note quoting a PDF header
+ * is not taken for one, the file must also end the way PDFs do (`startxref`).
+ */
 function hasPdfMagic(bytes: Uint8Array): boolean {
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PDF_MAGIC_WINDOW));
-  return head.includes('%PDF-', 0, 'latin1');
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = buffer.subarray(0, PDF_MAGIC_WINDOW).toString('latin1').search(/%PDF-\d\.\d/);
+  if (at <= 0) return at === 0;
+  return buffer.subarray(Math.max(0, buffer.length - PDF_TAIL_WINDOW)).includes('startxref', 0, 'latin1');
 }
 
 function textDetection(decoded: DecodedText, ext: string): Detection {

@@ -20,7 +20,8 @@ const MAX_CONTROL_RATIO = 0.05;
  * Bytes to text: byte-order marks first, then UTF-16/32 recognised by their NUL pattern,
  * then strict UTF-8, then a statistical guess (chardet) for legacy 8-bit encodings.
  * The result has \n line endings, NFC normalisation and no NUL characters (Postgres cannot
- * store them). Binary data is refused rather than decoded into garbage.
+ * store them), and UTF-8 that was double-encoded is repaired. Binary data is refused rather
+ * than decoded into garbage.
  */
 export function decodeText(bytes: Uint8Array): DecodedText {
   const raw = decodeRaw(bytes);
@@ -31,17 +32,20 @@ export function decodeText(bytes: Uint8Array): DecodedText {
 /** Decodes the text with a known encoding (a declared charset), normalised like decodeText. */
 export function decodeWith(bytes: Uint8Array, encoding: string): DecodedText | null {
   if (!iconv.encodingExists(encoding)) return null;
-  const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding);
+  const text = decodeAs(bytes, encoding);
   return looksBinary(text) ? null : { text: normalise(text), encoding };
 }
 
 /** True when the bytes are well-formed UTF-8 (a BOM allowed). */
 export function isUtf8(bytes: Uint8Array): boolean {
+  return strictUtf8(bytes) !== null;
+}
+
+function strictUtf8(bytes: Uint8Array): string | null {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -50,11 +54,12 @@ function decodeRaw(bytes: Uint8Array): DecodedText {
   if (bom) return bom;
   const wide = wideEncoding(bytes);
   if (wide) return { text: decodeAs(bytes, wide), encoding: wide };
-  if (isUtf8(bytes)) return { text: new TextDecoder('utf-8').decode(bytes), encoding: 'UTF-8' };
-  return legacy(bytes);
+  const utf8 = strictUtf8(bytes);
+  return utf8 === null ? legacy(bytes) : { text: utf8, encoding: 'UTF-8' };
 }
 
-function fromBom(bytes: Uint8Array): DecodedText | null {
+/** The Unicode encoding a byte-order mark announces, and the mark's length. */
+export function byteOrderMark(bytes: Uint8Array): { encoding: string; length: number } | null {
   const [a, b, c, d] = bytes;
   const boms: Array<[boolean, string, number]> = [
     [a === 0xef && b === 0xbb && c === 0xbf, 'UTF-8', 3],
@@ -64,9 +69,12 @@ function fromBom(bytes: Uint8Array): DecodedText | null {
     [a === 0xfe && b === 0xff, 'UTF-16BE', 2],
   ];
   const found = boms.find(([matches]) => matches);
-  if (!found) return null;
-  const [, encoding, length] = found;
-  return { text: decodeAs(bytes.subarray(length), encoding), encoding };
+  return found ? { encoding: found[1], length: found[2] } : null;
+}
+
+function fromBom(bytes: Uint8Array): DecodedText | null {
+  const bom = byteOrderMark(bytes);
+  return bom ? { text: decodeAs(bytes.subarray(bom.length), bom.encoding), encoding: bom.encoding } : null;
 }
 
 /**

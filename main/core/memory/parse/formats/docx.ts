@@ -82,7 +82,7 @@ async function checkedEntries(zip: ZipFile, limits: IngestLimits): Promise<Map<s
     }
     total += entry.uncompressedSize;
     if (total > limits.maxZipExpandedBytes) {
-      throw new IngestFailure('zip_bomb', `zip bomb: the archive expands to more than ${formatSize(limits.maxZipExpandedBytes)} (the limit)`);
+      throw new IngestFailure('zip_bomb', `zip bomb: the archive expands to more than the ${formatSize(limits.maxZipExpandedBytes)} limit`);
     }
     entries.set(entry.fileName, entry);
   }

@@ -1,4 +1,4 @@
-import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import { DocumentBuilder } from '../builder';
 import { decodeText } from '../encoding';
 import { formatSize } from '../size';
@@ -13,7 +13,8 @@ import type { ParsedDocument } from '../types';
  */
 export async function parseEmail(bytes: Uint8Array): Promise<ParsedDocument> {
   const mail = await simpleParser(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-    // Keep only the parts the sender wrote; we derive nothing mailparser would have to guess.
+    // Only what the sender wrote: no text made from the HTML (html.ts reads it better), no
+    // HTML made from the text, no images inlined as data URIs.
     skipHtmlToText: true,
     skipTextToHtml: true,
     skipImageLinks: true,
@@ -40,9 +41,12 @@ function headerBlock(mail: ParsedMail): string {
     .join('\n');
 }
 
+/** "Ana <ana@example.com>, bo@example.com": names unquoted, groups flattened. */
 function addresses(field: AddressObject | AddressObject[] | undefined): string | undefined {
   if (!field) return undefined;
-  return (Array.isArray(field) ? field : [field]).map((a) => a.text).join(', ');
+  const flatten = (list: EmailAddress[]): EmailAddress[] => list.flatMap((a) => (a.group ? flatten(a.group) : [a]));
+  const all = flatten((Array.isArray(field) ? field : [field]).flatMap((a) => a.value));
+  return all.map((a) => (a.name && a.address ? `${a.name} <${a.address}>` : a.address || a.name)).join(', ');
 }
 
 function addBody(builder: DocumentBuilder, mail: ParsedMail): void {

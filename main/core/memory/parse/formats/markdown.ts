@@ -128,7 +128,7 @@ function cells(line: string): string[] {
  * are bounded (a few hundred characters) so that unmatched markers in a huge paragraph
  * cost linear time, not quadratic.
  */
-export function inline(text: string): string {
+function inline(text: string): string {
   return text
     .replace(/!\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)/g, '$1')
     .replace(/\[([^\]\n]{1,500})\]\([^)\s]{0,2000}(?:\s+"[^"\n]{0,500}")?\)/g, '$1')

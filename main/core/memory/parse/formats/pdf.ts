@@ -47,7 +47,8 @@ export async function parsePdf(bytes: Uint8Array, limits: IngestLimits): Promise
   const pdf = await open(bytes);
   try {
     if (pdf.numPages > limits.maxPages) {
-      throw new IngestFailure('too_many_pages', `${pdf.numPages.toLocaleString('en')} pages (the limit is ${limits.maxPages.toLocaleString('en')})`);
+      const pages = (n: number) => n.toLocaleString('en');
+      throw new IngestFailure('too_many_pages', `the PDF has ${pages(pdf.numPages)} pages, over the ${pages(limits.maxPages)}-page limit`);
     }
     const paragraphs: Paragraph[] = [];
     for (let page = 1; page <= pdf.numPages; page++) paragraphs.push(...toParagraphs(await pageLines(pdf, page), page));

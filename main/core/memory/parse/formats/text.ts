@@ -1,4 +1,4 @@
-import { DocumentBuilder, type BlockOptions } from '../builder';
+import { DocumentBuilder } from '../builder';
 import type { ParsedDocument } from '../types';
 
 /**
@@ -12,6 +12,6 @@ export function parseText(text: string, encoding: string): ParsedDocument {
 }
 
 /** Appends text's paragraphs (split on blank lines); shared with e-mail bodies. */
-export function addParagraphs(builder: DocumentBuilder, text: string, options: BlockOptions = {}): void {
-  for (const paragraph of text.split(/\n[ \t]*\n/)) builder.add('paragraph', paragraph, options);
+export function addParagraphs(builder: DocumentBuilder, text: string): void {
+  for (const paragraph of text.split(/\n[ \t]*\n/)) builder.add('paragraph', paragraph);
 }
