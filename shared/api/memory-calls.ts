@@ -90,7 +90,13 @@ export const memoryCalls = {
 
   'memory.search': call(
     'Hybrid search over document chunks and memories: BM25 and vector neighbours fused by reciprocal rank.',
-    z.strictObject({ query: z.string().min(1).max(2000), filters: SearchFilters.optional(), limit: z.number().int().min(1).max(100).default(10) }),
+    z.strictObject({
+      query: z.string().min(1).max(2000),
+      filters: SearchFilters.optional(),
+      limit: z.number().int().min(1).max(100).default(10),
+      /** `keyword` skips the vector side even when a model is ready. */
+      mode: z.enum(['hybrid', 'keyword']).default('hybrid'),
+    }),
     SearchResult,
   ),
   'memory.list': call(

@@ -86,7 +86,7 @@ export const memoryHandlers: { [N in keyof Calls]: Handler<N> } = {
     return OK;
   },
 
-  'memory.search': (m, { query, filters, limit }) => m.search.search(query, filters, limit),
+  'memory.search': (m, { query, filters, limit, mode }) => m.search.search(query, filters, limit, mode),
   'memory.list': (m, q) => m.memories.list(q),
   async 'memory.get'(m, { id }) {
     const memory = await m.memories.mustGet(id);

@@ -30,8 +30,11 @@ export function chunkHeading(title: string | null, chunk: Pick<Chunk, 'headingPa
   return [title ?? '', ...path].filter(Boolean).join('\n');
 }
 
-/** Inserts a version and its chunks, indexes them, and returns their unit numbers. */
-export async function insertVersion(tx: Transaction, bm25: Bm25Index, v: NewVersion): Promise<number[]> {
+/**
+ * Inserts a version and its chunks, indexes them (unless a bulk load indexes many versions at
+ * once, with one segment, afterwards), and returns their unit numbers.
+ */
+export async function insertVersion(tx: Transaction, bm25: Bm25Index, v: NewVersion, index = true): Promise<number[]> {
   const { parsed, chunks } = v;
   await tx.query(
     `INSERT INTO memory_document_versions (document_id, version, sha256, size, type, title, status, chunk_count, pages, meta, warnings, text, run_id, created_at)
@@ -60,7 +63,7 @@ export async function insertVersion(tx: Transaction, bm25: Bm25Index, v: NewVers
     ],
   );
   const units = rows.map((r) => Number(r.unit_no));
-  await bm25.add(tx, 'memory_chunks', units);
+  if (index) await bm25.add(tx, 'memory_chunks', units);
   return units;
 }
 

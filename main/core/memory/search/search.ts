@@ -42,7 +42,7 @@ export class Search {
     private readonly memories: Memories,
   ) {}
 
-  async search(query: string, filters: SearchFilters = {}, limit = 10): Promise<SearchResult> {
+  async search(query: string, filters: SearchFilters = {}, limit = 10, mode: 'hybrid' | 'keyword' = 'hybrid'): Promise<SearchResult> {
     const started = performance.now();
     const meta = await this.memoryUnits();
     const chunkAllowed = await this.chunkFilter(filters);
@@ -53,7 +53,7 @@ export class Search {
       if (meta.has(u)) return wantMemories && memoryOk(u);
       return wantChunks && (!chunkAllowed || chunkAllowed.has(u));
     };
-    const [terms, vector] = await Promise.all([this.m.bm25.terms(query), this.m.embeddings.queryVector(query)]);
+    const [terms, vector] = await Promise.all([this.m.bm25.terms(query), mode === 'hybrid' ? this.m.embeddings.queryVector(query) : null]);
     const keyword = await this.m.bm25.search(terms, CANDIDATES, allowed);
     const nearest = vector ? await this.nearest(vector, filters, chunkAllowed, wantChunks, wantMemories, meta) : [];
     const fused = await this.fuse(keyword.map((k) => k.unit), nearest, meta);
@@ -61,7 +61,7 @@ export class Search {
     return {
       hits: await snippetsFor(this.m.db, top, terms),
       mode: vector ? 'hybrid' : 'keyword',
-      note: vector ? null : this.whyKeywordOnly(),
+      note: vector ? null : mode === 'keyword' ? 'keyword search, as asked' : this.whyKeywordOnly(),
       terms,
       tookMs: Math.round((performance.now() - started) * 10) / 10,
     };
