@@ -22,7 +22,9 @@ export interface MemoryCore {
  * A real Core (worker thread, PGlite on disk in a temp folder) with the memory layer; by
  * default with the tiny embedder from the shared fixtures, or with no model (`model: null`).
  */
-export async function startMemoryCore(options: { model?: typeof TINY_EMBEDDER | null; dataDir?: string; modelsDir?: string } & Partial<CoreOptions> = {}): Promise<MemoryCore> {
+export type ModelSettings = { modelId: string; dtype: 'fp32' | 'fp16' | 'q8' | 'q4'; autoDownload: boolean; baseUrl?: string };
+
+export async function startMemoryCore(options: { model?: ModelSettings | null; dataDir?: string; modelsDir?: string } & Partial<CoreOptions> = {}): Promise<MemoryCore> {
   const dataDir = options.dataDir ?? tempDir({ lifetime: 'file' });
   const model = options.model === undefined ? TINY_EMBEDDER : options.model;
   const core = Core.start({

@@ -128,7 +128,11 @@ export class MemoryService {
     await this.uploads.sweep();
     await ensureCurationSchedule(this.context.kernel);
     await this.folders.start();
-    this.compactTimer = setInterval(() => this.compactIfDue(), COMPACT_CHECK_MS);
+    this.compactTimer = setInterval(() => {
+      void this.compactIfDue();
+      // A model folder copied in by hand is picked up without a restart.
+      if (this.context.embedder.state.status === 'absent') void this.context.embedder.recheck();
+    }, COMPACT_CHECK_MS);
     this.compactTimer.unref();
   }
 
