@@ -4,10 +4,11 @@
  * the same run, because timings on shared 2-core machines are noisy.
  */
 import { benchKernel } from './kernel';
+import { benchMemory } from './memory';
 import { benchStartup } from './startup';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { startup: benchStartup, kernel: benchKernel };
+const benches: Record<string, () => Promise<void>> = { startup: benchStartup, kernel: benchKernel, memory: benchMemory };
 
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

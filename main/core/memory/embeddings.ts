@@ -86,6 +86,20 @@ export class Embeddings {
     }
   }
 
+  /**
+   * Vectors for texts about to be stored (pgvector text form), or null when the model is not
+   * ready or fails: the rows are then stored without and the backfill embeds them later.
+   */
+  async literalsFor(texts: string[]): Promise<{ literals: string[]; model: string } | null> {
+    if (!this.ready() || texts.length === 0) return null;
+    try {
+      const vectors = await this.m.embedder.embed(texts, 'bulk');
+      return this.ready() ? { literals: vectors.map(vectorLiteral), model: this.active!.key } : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** One batch: embed (bulk priority, behind any search) and store. */
   private async write(table: Table, ids: string[], texts: string[]): Promise<void> {
     const vectors = await this.m.embedder.embed(texts, 'bulk');

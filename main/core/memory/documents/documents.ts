@@ -9,6 +9,7 @@ import { insertRun } from '../../kernel/runs';
 import { chunkDocument } from '../chunk';
 import type { MemoryContext } from '../context';
 import { IngestFailure } from '../parse/types';
+import { embeddingText } from '../embeddings';
 import { insertVersion, retireChunks } from './store';
 import { SUMMARY_COLUMNS, toSummary, type DocumentRow } from './rows';
 
@@ -171,7 +172,15 @@ export class Documents {
       throw err;
     }
     const chunks = chunkDocument(parsed);
-    const embedding = this.m.embeddings.ready();
+    // Embedding before storing writes each chunk once, vector included (an UPDATE afterwards
+    // would rewrite every row). A replay after a crash embeds again: it is only time.
+    let vectors = null;
+    if (this.m.embeddings.ready() && chunks.length) {
+      await this.m.db.query(`UPDATE memory_documents SET status = 'embedding', updated_at = now() WHERE id = $1`, [input.documentId]);
+      this.changed(input.documentId, input.name, 'embedding', null);
+      vectors = await this.m.embeddings.literalsFor(chunks.map((c) => embeddingText(parsed.title, c.headingPath, c.text)));
+    }
+    const embedding = vectors === null && this.m.embeddings.ready();
     const at = new Date().toISOString();
     const version = await this.m.commit(async (tx, log) => {
       const { rows } = await tx.query<{ current_version: number | null; next: number }>(
@@ -184,12 +193,12 @@ export class Documents {
         await retireChunks(tx, this.m.bm25, input.documentId, prev);
         await tx.query(`UPDATE memory_document_versions SET status = 'replaced', replaced_at = $3 WHERE document_id = $1 AND version = $2`, [input.documentId, prev, at]);
       }
-      await insertVersion(tx, this.m.bm25, { documentId: input.documentId, version: next, runId, sha256: read.sha256, size: read.size, parsed, chunks, at });
+      await insertVersion(tx, this.m.bm25, { documentId: input.documentId, version: next, runId, sha256: read.sha256, size: read.size, parsed, chunks, at, vectors });
       await tx.query(
         `UPDATE memory_documents SET type = $2, title = $3, current_version = $4, sha256 = $5, size = $6, chunk_count = $7, status = $8, error = NULL, updated_at = $9 WHERE id = $1`,
         [input.documentId, parsed.type, parsed.title, next, read.sha256, read.size, chunks.length, embedding && chunks.length ? 'embedding' : 'indexed', at],
       );
-      log({ type: 'document.indexed', actor: ACTOR, data: { documentId: input.documentId, name: input.name, version: next, replaced: prev, type: parsed.type, sha256: read.sha256, chunks: chunks.length } });
+      log({ type: 'document.indexed', actor: ACTOR, data: { documentId: input.documentId, name: input.name, version: next, replaced: prev, type: parsed.type, sha256: read.sha256, chunks: chunks.length, embedded: vectors ? chunks.length : 0 } });
       return next;
     });
     this.changed(input.documentId, input.name, embedding && chunks.length ? 'embedding' : 'indexed', null);

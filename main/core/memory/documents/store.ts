@@ -18,6 +18,8 @@ export interface NewVersion {
   parsed: ParsedDocument;
   chunks: Chunk[];
   at: string;
+  /** The chunks' vectors (pgvector text form), when the model embedded them before storing. */
+  vectors?: { literals: string[]; model: string } | null;
 }
 
 /**
@@ -43,9 +45,10 @@ export async function insertVersion(tx: Transaction, bm25: Bm25Index, v: NewVers
   );
   if (chunks.length === 0) return [];
   const { rows } = await tx.query<{ unit_no: string }>(
-    `INSERT INTO memory_chunks (id, document_id, version, ordinal, text, heading_path, page, page_end, start_offset, end_offset, tokens, tsv, created_at)
-     SELECT $1 || ':' || $2::int || ':' || o, $1, $2::int, o, t, ARRAY(SELECT jsonb_array_elements_text(hp)), p, pe, s, e, tk, setweight(to_tsvector('english', h), 'A') || to_tsvector('english', t), $3
-     FROM unnest($4::int[], $5::text[], $6::jsonb[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::text[]) AS x(o, t, hp, p, pe, s, e, tk, h)
+    `INSERT INTO memory_chunks (id, document_id, version, ordinal, text, heading_path, page, page_end, start_offset, end_offset, tokens, tsv, created_at, embedding, embedding_model)
+     SELECT $1 || ':' || $2::int || ':' || o, $1, $2::int, o, t, ARRAY(SELECT jsonb_array_elements_text(hp)), p, pe, s, e, tk, setweight(to_tsvector('english', h), 'A') || to_tsvector('english', t), $3,
+       v::vector, CASE WHEN v IS NULL THEN NULL ELSE $14 END
+     FROM unnest($4::int[], $5::text[], $6::jsonb[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::text[], $13::text[]) AS x(o, t, hp, p, pe, s, e, tk, h, v)
      RETURNING unit_no`,
     [
       v.documentId,
@@ -60,6 +63,8 @@ export async function insertVersion(tx: Transaction, bm25: Bm25Index, v: NewVers
       chunks.map((c) => c.end),
       chunks.map((c) => c.tokens),
       chunks.map((c) => chunkHeading(parsed.title, c)),
+      v.vectors ? v.vectors.literals : chunks.map(() => null),
+      v.vectors?.model ?? null,
     ],
   );
   const units = rows.map((r) => Number(r.unit_no));

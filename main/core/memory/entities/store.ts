@@ -51,6 +51,9 @@ export const MENTIONS = 'mentions';
  * links between entities, documents and memories.
  */
 export class Entities {
+  /** The entities' names, for finding them in every new document; reloaded after a change. */
+  private names: Entity[] | null = null;
+
   constructor(private readonly m: MemoryContext) {}
 
   async upsert(input: { id?: string; type: EntityType; name: string; aliases?: string[]; attributes?: Record<string, EntityAttribute> }, actor = 'operator'): Promise<Entity> {
@@ -73,6 +76,7 @@ export class Entities {
       log({ type: before ? 'entity.updated' : 'entity.created', actor: actor === 'operator' ? operator : { kind: 'system', name: actor }, data: { entityId: next.id, version: next.version, type: next.type, name: next.name } });
       return next;
     });
+    this.names = null;
     await this.linkMentions(entity);
     this.m.notify('entities.changed', { id: entity.id });
     return entity;
@@ -91,6 +95,7 @@ export class Entities {
       log({ type: 'entity.reverted', actor: operator, data: { entityId: id, toVersion: version, version: next.version } });
       return next;
     });
+    this.names = null;
     this.m.notify('entities.changed', { id });
     return entity;
   }
@@ -170,7 +175,7 @@ export class Entities {
    * it: for one entity across all documents, or for one document across all entities.
    */
   async linkMentions(entity?: Entity, documentId?: string): Promise<void> {
-    const entities = entity ? [entity] : await this.list({ limit: 500 });
+    const entities = entity ? [entity] : (this.names ??= await this.list({ limit: 500 }));
     for (const e of entities) {
       const names = [e.name, ...e.aliases].map((n) => n.trim()).filter((n) => n.length >= 3);
       if (names.length === 0) continue;
