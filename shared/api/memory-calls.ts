@@ -15,6 +15,7 @@ import {
   NodeRef,
   Provenance,
   RetentionPolicies,
+  RetentionPolicy,
   Review,
   ReviewAction,
   SearchFilters,
@@ -134,7 +135,7 @@ export const memoryCalls = {
     z.object({ duplicates: z.number().int(), contradictions: z.number().int(), stale: z.number().int(), archived: z.number().int(), deleted: z.number().int() }),
   ),
   'memory.getSettings': call('Ingestion limits, retention policies and the embedding model.', z.strictObject({}), MemorySettings),
-  'memory.setSettings': call('Changes settings; a new embedding model re-embeds everything in the background.', z.strictObject({ limits: IngestLimits.partial().optional(), retention: RetentionPolicies.optional(), embedding: EmbeddingSettings.partial().optional() }), MemorySettings),
+  'memory.setSettings': call('Changes settings; a new embedding model re-embeds everything in the background.', z.strictObject({ limits: IngestLimits.partial().optional(), retention: z.partialRecord(MemoryKind, RetentionPolicy).optional(), embedding: EmbeddingSettings.partial().optional() }), MemorySettings),
 
   'reviews.list': call('The curation review queue.', z.strictObject({ status: z.enum(['open', 'resolved']).default('open'), limit: Limit }), z.object({ reviews: z.array(Review), open: z.number().int() })),
   'reviews.resolve': call(

@@ -69,7 +69,21 @@ export const EntityType = z.enum(['client', 'project', 'contract', 'person', 'in
 export type EntityType = z.infer<typeof EntityType>;
 
 export const AttributeType = z.enum(['text', 'number', 'money', 'date', 'boolean', 'email', 'url']);
-export const EntityAttribute = z.object({ value: z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]), type: AttributeType });
+/** A typed value: the type says what the value must look like, checked wherever it enters. */
+export const EntityAttribute = z
+  .object({ value: z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]), type: AttributeType })
+  .superRefine(({ value, type }, ctx) => {
+    if (value === null) return;
+    const bad = (why: string) => ctx.addIssue({ code: 'custom', path: ['value'], message: `a ${type} attribute ${why}` });
+    if (type === 'number' && typeof value !== 'number') bad('needs a number');
+    if (type === 'boolean' && typeof value !== 'boolean') bad('needs true or false');
+    if (type === 'money' && !(typeof value === 'number' || (typeof value === 'string' && /^-?[\d.,' ]+\s*[A-Z]{3}$|^[A-Z]{3}\s*-?[\d.,' ]+$|^[€$£¥]\s*-?[\d.,' ]+$/.test(value.trim()))))
+      bad('needs an amount such as 1200 or "1,200.00 EUR"');
+    if (type === 'date' && (typeof value !== 'string' || Number.isNaN(Date.parse(value)))) bad('needs a date such as 2026-01-31');
+    if (type === 'email' && (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value))) bad('needs an e-mail address');
+    if (type === 'url' && (typeof value !== 'string' || !URL.canParse(value))) bad('needs a URL');
+    if (type === 'text' && typeof value !== 'string') bad('needs text');
+  });
 export type EntityAttribute = z.infer<typeof EntityAttribute>;
 
 export const Entity = z.object({
@@ -97,7 +111,8 @@ export type Link = z.infer<typeof Link>;
 export const ReviewKind = z.enum(['duplicate', 'contradiction', 'stale']);
 export type ReviewKind = z.infer<typeof ReviewKind>;
 
-export const ReviewAction = z.enum(['merge', 'keep_newer', 'keep_both', 'mark_stale', 'pin', 'edit', 'forget']);
+/** `confirm`: still true (a stale memory's last confirmation moves to now). */
+export const ReviewAction = z.enum(['merge', 'keep_newer', 'keep_both', 'confirm', 'mark_stale', 'pin', 'edit', 'forget']);
 export type ReviewAction = z.infer<typeof ReviewAction>;
 
 export const Review = z.object({

@@ -198,10 +198,7 @@ describe('the review queue, through the API', () => {
     expect(await mc.call('ledger.verify', {})).toMatchObject({ ok: true });
   });
 
-  // BUG (reported): a resolution without memoryId acts on every memory of the review, one
-  // change each, but returns (and records) only the last change id: undoing "the resolution"
-  // restores one memory and leaves the other forgotten.
-  test.fails('undoing a forget-all resolution brings back every memory of the review', async () => {
+  test('undoing a forget-all resolution brings back every memory of the review', async () => {
     await remember('plate1', { text: 'The Zanzibar van number plate is KX 7741' });
     await remember('plate2', { text: 'the Zanzibar van number plate is KX-7741.' });
     await mc.call('memory.curate', {});
@@ -218,6 +215,58 @@ describe('the review queue, through the API', () => {
     const next = { ...DEFAULT_RETENTION, fact: { archiveAfterDays: null, deleteAfterDays: null, staleAfterDays: 7 } };
     expect((await mc.call('memory.setSettings', { retention: next })).retention.fact.staleAfterDays).toBe(7);
     expect((await mc.call('memory.getSettings', {})).retention.fact.staleAfterDays).toBe(7);
+  });
+});
+
+describe('the review queue with embeddings (nearest neighbours join the rules)', () => {
+  let mc: MemoryCore;
+  const m: Record<string, Memory> = {};
+  let keys: string[] = [];
+
+  beforeAll(async () => {
+    mc = await startMemoryCore();
+    const { schedules } = await mc.call('schedules.list', {});
+    for (const s of schedules.filter((s) => s.workflow === 'memory.curate')) await mc.call('schedules.pause', { id: s.id, paused: true });
+    const plant = {
+      wifi1: 'The office wifi password is written on the whiteboard',
+      wifi2: 'The office wifi password is written on the kitchen whiteboard',
+      pdfYes: 'Dana wants invoices sent as PDF attachments',
+      pdfNo: 'Dana never wants invoices sent as PDF attachments',
+      budget4000: 'The Lisbon retreat budget is 4000 euros',
+      budget6500: 'The Lisbon retreat budget is 6500 euros',
+      hose: 'The garden hose is in the blue shed',
+      taxes: 'Quarterly taxes are filed by the accountant Priya',
+    };
+    for (const [name, text] of Object.entries(plant)) m[name] = (await mc.call('memory.remember', { kind: 'fact', text })).memory;
+    // Wait for every vector, so the pass sees them all.
+    const deadline = Date.now() + 30_000;
+    while ((await mc.call('embeddings.status', {})).pending > 0) {
+      if (Date.now() > deadline) throw new Error('the memories were not embedded in time');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await mc.call('memory.curate', {});
+    keys = (await mc.call('reviews.list', { status: 'open', limit: 100 })).reviews.map(reviewKeyOf);
+  });
+  afterAll(() => mc?.close());
+
+  test('a pair both the rules and the vectors find is raised once; unrelated memories are not raised', async () => {
+    expect(keys.filter((k) => k === pairKey('duplicate', [m.wifi1!.id, m.wifi2!.id]))).toHaveLength(1);
+    expect(keys).toContain(pairKey('contradiction', [m.pdfYes!.id, m.pdfNo!.id]));
+    expect(keys).toContain(pairKey('contradiction', [m.budget4000!.id, m.budget6500!.id]));
+    for (const k of keys) {
+      expect(k).not.toContain(m.hose!.id);
+      expect(k).not.toContain(m.taxes!.id);
+    }
+  });
+
+  test('with embeddings the queue holds exactly the planted reviews (a contradiction is not also a duplicate)', async () => {
+    expect(keys.sort()).toEqual(
+      [
+        pairKey('duplicate', [m.wifi1!.id, m.wifi2!.id]),
+        pairKey('contradiction', [m.pdfYes!.id, m.pdfNo!.id]),
+        pairKey('contradiction', [m.budget4000!.id, m.budget6500!.id]),
+      ].sort(),
+    );
   });
 });
 

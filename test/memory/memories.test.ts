@@ -142,6 +142,11 @@ describe('changes are kept and can be undone', () => {
     const after = await mc.call('memory.get', { id: mem.id });
     expect(after.history.map((h) => h.action)).toEqual(['undo', 'update', 'remember']);
     expect(after.history[1]!.undoneBy).toBe(after.history[0]!.changeId);
+
+    // Undoing the undo applies the edit again.
+    await undo(after.history[0]!.changeId);
+    expect(await get(mem.id)).toMatchObject({ text: 'Halvorsen prefers emails to calls', confidence: 0.9, version: 4 });
+    expect((await search('Halvorsen emails')).byWords).toContain(mem.id);
   });
 
   const statusCases: { action: 'pin' | 'unpin' | 'archive' | 'mark_stale' | 'confirm'; setup?: 'pin' | 'mark_stale'; expectAfter: Partial<Memory> }[] = [
@@ -217,10 +222,7 @@ describe('changes are kept and can be undone', () => {
     expect((await rejection(mc.call('memory.undo', { changeId: pin.changeId }))).code).toBe('conflict');
   });
 
-  // BUG (reported): the conflict message says "undo the later change first", but after doing
-  // exactly that the earlier change still cannot be undone: undo compares version numbers, and
-  // the undo of the later change bumped the version.
-  test.fails('after undoing the later change, the earlier one can be undone (undo in reverse order)', async () => {
+  test('after undoing the later change, the earlier one can be undone (undo in reverse order)', async () => {
     const mem = await remember({ kind: 'fact', text: 'The Ravensworth storage unit is number 14' });
     const u1 = await mc.call('memory.update', { id: mem.id, text: 'The Ravensworth storage unit is number 15' });
     const u2 = await mc.call('memory.update', { id: mem.id, text: 'The Ravensworth storage unit is number 16' });
@@ -304,6 +306,13 @@ describe('validity in time', () => {
     expect(await returned({ asOf: '2023-09-15T00:00:00.000Z' })).toEqual([second.id]);
     // Asking for superseded ones by status still finds the history.
     expect((await returned({ statuses: ['superseded'] })).sort()).toEqual([first.id, second.id].sort());
+  });
+
+  test('asOf finds a fact that was valid then even if it is archived now', async () => {
+    const fact = await remember({ kind: 'fact', text: 'The Corvina warehouse alarm code was 4417', validFrom: '2021-02-01T00:00:00.000Z', validTo: '2022-02-01T00:00:00.000Z' });
+    expect((await search('Corvina alarm', { asOf: '2021-06-01T00:00:00.000Z' })).found).toContain(fact.id);
+    await mc.call('memory.setStatus', { id: fact.id, action: 'archive' });
+    expect((await search('Corvina alarm', { asOf: '2021-06-01T00:00:00.000Z' })).found).toContain(fact.id);
   });
 });
 

@@ -83,3 +83,23 @@ test('a missing model is downloaded once into the data folder, with progress, fr
   await k.waitFor('embeddings.changed', (e) => e.state === 'ready');
   expect(requests.length).toBe(seen);
 });
+
+test('changing the model re-embeds everything in the background, and only the new model\'s vectors are compared', async () => {
+  const modelsDir = tempDir();
+  cpSync(join(MODELS, 'tiny-embedder'), join(modelsDir, 'tiny-embedder'), { recursive: true });
+  cpSync(join(MODELS, 'tiny-embedder'), join(modelsDir, 'other-embedder'), { recursive: true });
+  k = await startMemoryCore({ modelsDir, model: TINY_EMBEDDER });
+  await k.waitFor('embeddings.changed', (e) => e.state === 'ready');
+  const memo = await ingestMemo(k);
+  expect((await k.call('documents.get', { id: memo })).document.unembedded).toBe(0);
+
+  await k.call('memory.setSettings', { embedding: { modelId: 'other-embedder' } });
+  await k.waitFor('embeddings.changed', (e) => e.state === 'ready' && e.modelId === 'other-embedder' && e.pending === 0);
+  expect((await k.call('memory.getSettings', {})).embedding.modelId).toBe('other-embedder');
+  expect((await k.call('documents.get', { id: memo })).document.unembedded).toBe(0);
+  const { events } = await k.call('ledger.list', { type: 'embeddings.model_set', limit: 10 });
+  expect(events.map((e) => (e.data as { model: string }).model)).toEqual(['tiny-embedder@fp32', 'other-embedder@fp32']);
+  const hit = (await k.call('memory.search', { query: 'bottles of water' })).hits[0];
+  expect(hit?.source).toMatchObject({ documentId: memo });
+  expect(hit?.ranks.vector).not.toBeNull();
+});

@@ -35,6 +35,7 @@ export async function startMemoryService(dataDir: string, options: { modelsDir?:
   });
   for (const wf of memory.workflows()) kernel.register(wf);
   kernel.setMemory(memory.port());
+  await kernel.ledger.load(db);
   await memory.start();
   await kernel.start();
   const m = memory;

@@ -57,6 +57,8 @@ async function open(): Promise<WorkerContext & { opened: OpenDatabase }> {
   });
   for (const wf of memory.workflows()) kernel.register(wf);
   kernel.setMemory(memory.port());
+  // Memory may commit while it starts (its schedule, a new model's columns): chain from the real head.
+  await kernel.ledger.load(opened.db);
   await memory.start();
   await kernel.start();
   return { opened, db: opened.db, kernel, memory };

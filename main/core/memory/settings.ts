@@ -35,10 +35,10 @@ export class Settings {
     return this.current;
   }
 
-  async save(patch: { limits?: Partial<MemorySettings['limits']>; retention?: MemorySettings['retention']; embedding?: Partial<MemorySettings['embedding']> }): Promise<MemorySettings> {
+  async save(patch: MemoryOverrides): Promise<MemorySettings> {
     const next: MemorySettings = {
       limits: { ...this.current.limits, ...patch.limits },
-      retention: { ...this.current.retention, ...patch.retention },
+      retention: { ...this.current.retention, ...patch.retention } as MemorySettings['retention'],
       embedding: { ...this.current.embedding, ...patch.embedding },
     };
     for (const key of ['limits', 'retention', 'embedding'] as const) {

@@ -163,7 +163,11 @@ export class Documents {
    */
   async parseAndStore(runId: string, input: IngestInput, read: { sha256: string; size: number }): Promise<StoreResult> {
     const done = await this.m.db.query<{ version: number; chunk_count: number }>('SELECT version, chunk_count FROM memory_document_versions WHERE run_id = $1', [runId]);
-    if (done.rows[0]) return { kind: 'stored', version: done.rows[0].version, chunks: done.rows[0].chunk_count };
+    if (done.rows[0]) {
+      // Stored before a crash; what follows the commit may not have happened.
+      await this.m.afterStored(input.documentId);
+      return { kind: 'stored', version: done.rows[0].version, chunks: done.rows[0].chunk_count };
+    }
     let parsed;
     try {
       parsed = await this.m.parsePool.parse(await this.m.originals.read(read.sha256), input.name, this.m.settings.get().limits);
@@ -201,8 +205,8 @@ export class Documents {
       log({ type: 'document.indexed', actor: ACTOR, data: { documentId: input.documentId, name: input.name, version: next, replaced: prev, type: parsed.type, sha256: read.sha256, chunks: chunks.length, embedded: vectors ? chunks.length : 0 } });
       return next;
     });
-    this.changed(input.documentId, input.name, embedding && chunks.length ? 'embedding' : 'indexed', null);
     await this.m.afterStored(input.documentId);
+    this.changed(input.documentId, input.name, embedding && chunks.length ? 'embedding' : 'indexed', null);
     return { kind: 'stored', version, chunks: chunks.length };
   }
 

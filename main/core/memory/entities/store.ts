@@ -175,7 +175,9 @@ export class Entities {
    * it: for one entity across all documents, or for one document across all entities.
    */
   async linkMentions(entity?: Entity, documentId?: string): Promise<void> {
-    const entities = entity ? [entity] : (this.names ??= await this.list({ limit: 500 }));
+    // A new version of a document may no longer name an entity: its mentions are found afresh.
+    if (documentId && !entity) await this.m.db.query(`DELETE FROM memory_links WHERE to_kind = 'document' AND to_id = $1 AND type = '${MENTIONS}'`, [documentId]);
+    const entities = entity ? [entity] : (this.names ??= await this.list({ limit: 10_000 }));
     for (const e of entities) {
       const names = [e.name, ...e.aliases].map((n) => n.trim()).filter((n) => n.length >= 3);
       if (names.length === 0) continue;

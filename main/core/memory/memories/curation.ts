@@ -40,11 +40,12 @@ export class Curation {
     private readonly memories: Memories,
   ) {}
 
-  async run(now = Date.now()): Promise<CurationReport> {
+  async run(now = this.m.kernel.clock.now()): Promise<CurationReport> {
     const report = { ...(await this.applyRetention(now)), duplicates: 0, contradictions: 0, stale: 0 };
     const { rows } = await this.m.db.query<MemoryRow>(`SELECT ${MEMORY_COLUMNS} FROM memory_items WHERE status IN ('active', 'pending_review')`);
     const active = rows.map(toMemory);
-    const findings = [...this.compare(active), ...(await this.nearVectors(active)), ...this.staleOnes(active, now)];
+    const byRules = this.compare(active);
+    const findings = [...byRules, ...(await this.nearVectors(active, byRules)), ...this.staleOnes(active, now)];
     for (const f of findings) if (await this.raise(f)) report[f.kind === 'duplicate' ? 'duplicates' : f.kind === 'contradiction' ? 'contradictions' : 'stale']++;
     await this.announce();
     return report;
@@ -68,10 +69,15 @@ export class Curation {
     return [...out.values()];
   }
 
-  /** Embedded memories whose nearest neighbour says nearly the same (cosine). */
-  private async nearVectors(active: Memory[]): Promise<Finding[]> {
+  /**
+   * Embedded memories whose nearest neighbour says nearly the same (cosine). A pair the rules
+   * judged already keeps their verdict: "never wants" is close to "wants" in vector space, and
+   * merging them as duplicates would erase the negation.
+   */
+  private async nearVectors(active: Memory[], byRules: Finding[]): Promise<Finding[]> {
     if (!this.m.embeddings.ready()) return [];
-    const ids = new Set(active.map((m) => m.id));
+    const byId = new Map(active.map((m) => [m.id, m]));
+    const judged = new Set(byRules.map((f) => [...f.memoryIds].sort().join(',')));
     const { rows } = await this.m.db.query<{ a: string; b: string; sim: number }>(
       `SELECT m.id AS a, n.id AS b, 1 - (m.embedding <=> n.embedding) AS sim FROM memory_items m
        CROSS JOIN LATERAL (SELECT id, embedding FROM memory_items o WHERE o.id <> m.id AND o.embedding IS NOT NULL AND o.status IN ('active', 'pending_review')
@@ -79,9 +85,13 @@ export class Curation {
        WHERE m.embedding IS NOT NULL AND m.status IN ('active', 'pending_review') AND m.id < n.id AND 1 - (m.embedding <=> n.embedding) >= $1`,
       [NEAR_DUPLICATE_COSINE],
     );
-    return rows
-      .filter((r) => ids.has(r.a) && ids.has(r.b))
-      .map((r) => ({ kind: 'duplicate' as const, memoryIds: [r.a, r.b], reason: `Nearly the same meaning (cosine ${r.sim.toFixed(3)}).`, similarity: Math.round(r.sim * 1000) / 1000 }));
+    return rows.flatMap((r) => {
+      const a = byId.get(r.a);
+      const b = byId.get(r.b);
+      if (!a || !b || judged.has([r.a, r.b].sort().join(','))) return [];
+      if (compareTexts(a, b)?.kind === 'contradiction') return [];
+      return [{ kind: 'duplicate' as const, memoryIds: [r.a, r.b], reason: `Nearly the same meaning (cosine ${r.sim.toFixed(3)}).`, similarity: Math.round(r.sim * 1000) / 1000 }];
+    });
   }
 
   private staleOnes(active: Memory[], now: number): Finding[] {
@@ -97,7 +107,8 @@ export class Curation {
   /** Opens a review unless one is open for the same memories, or the operator kept both before. */
   private async raise(f: Finding): Promise<boolean> {
     const key = reviewKey(f);
-    const { rows } = await this.m.db.query(`SELECT 1 FROM memory_reviews WHERE key = $1 AND (status = 'open' OR resolution->>'action' = 'keep_both')`, [key]);
+    // "Keep both" settles a pair for good; a stale memory kept is asked about again when it goes stale again.
+    const { rows } = await this.m.db.query(`SELECT 1 FROM memory_reviews WHERE key = $1 AND (status = 'open' OR (kind <> 'stale' AND resolution->>'action' = 'keep_both'))`, [key]);
     if (rows.length) return false;
     await this.m.commit(async (tx, log) => {
       const id = newId();
@@ -198,13 +209,11 @@ export class Curation {
       case 'edit':
         if (!opts.text) throw new ApiError({ code: 'invalid_input', message: 'Editing needs the new text.' });
         return (await this.memories.update(opts.memoryId ?? newestFirst[0]!.id, { text: opts.text }, 'operator')).changeId;
+      case 'confirm':
       case 'mark_stale':
       case 'pin':
-      case 'forget': {
-        let last: string | null = null;
-        for (const m of targets) last = await this.memories.setStatus(m.id, action, 'operator');
-        return last;
-      }
+      case 'forget':
+        return this.memories.setStatus(targets.map((m) => m.id), action, 'operator');
     }
   }
 

@@ -28,11 +28,19 @@ export type StatusAction = 'pin' | 'unpin' | 'archive' | 'mark_stale' | 'confirm
 interface ChangeOps {
   tx: Transaction;
   now: string;
+  changeId: string;
   load(id: string): Promise<Memory>;
   save(before: Memory | null, after: Memory | null, action?: MemoryAction): Promise<void>;
 }
 
 const sameText = (a: Memory | null, b: Memory | null) => a?.text === b?.text && a?.attribute === b?.attribute;
+
+/** Two states of a memory say the same, whatever their version, timestamps of writing or vector. */
+function sameContent(a: Memory | null, b: Memory | null): boolean {
+  if (a === null || b === null) return a === b;
+  const strip = ({ version: _v, updatedAt: _u, embedded: _e, ...rest }: Memory) => JSON.stringify(rest, Object.keys(rest).sort());
+  return strip(a) === strip(b);
+}
 
 /**
  * Long-term memories. Every change is one transaction holding the new rows, a history row
@@ -90,19 +98,25 @@ export class Memories {
     return { memory: (await this.get(id))!, changeId };
   }
 
-  async setStatus(id: string, action: StatusAction, actor: string): Promise<string> {
+  /** One status action on one memory or several (one change, undone as one). */
+  async setStatus(ids: string | string[], action: StatusAction, actor: string): Promise<string> {
     const recorded: MemoryAction = action === 'activate' ? 'update' : action;
     return this.change(recorded, actor, async (ops) => {
-      const before = await ops.load(id);
-      if (action === 'forget') return ops.save(before, null);
-      const next: Partial<Memory> =
-        action === 'pin' ? { pinned: true }
-        : action === 'unpin' ? { pinned: false }
-        : action === 'archive' ? { status: 'archived' }
-        : action === 'mark_stale' ? { status: 'stale' }
-        : action === 'confirm' ? { lastConfirmedAt: ops.now, status: before.status === 'stale' ? 'active' : before.status }
-        : { status: 'active', supersededBy: null, validTo: null };
-      await ops.save(before, { ...before, ...next, updatedAt: ops.now, version: before.version + 1 });
+      for (const id of Array.isArray(ids) ? ids : [ids]) {
+        const before = await ops.load(id);
+        if (action === 'forget') {
+          await ops.save(before, null);
+          continue;
+        }
+        const next: Partial<Memory> =
+          action === 'pin' ? { pinned: true }
+          : action === 'unpin' ? { pinned: false }
+          : action === 'archive' ? { status: 'archived' }
+          : action === 'mark_stale' ? { status: 'stale' }
+          : action === 'confirm' ? { lastConfirmedAt: ops.now, status: before.status === 'stale' ? 'active' : before.status }
+          : { status: 'active', supersededBy: null, validTo: null };
+        await ops.save(before, { ...before, ...next, updatedAt: ops.now, version: before.version + 1 });
+      }
     });
   }
 
@@ -143,15 +157,17 @@ export class Memories {
     if (rows[0]!.undone_by) throw new ApiError({ code: 'conflict', message: `Change ${changeId} was undone already (by ${rows[0]!.undone_by}).` });
     const undoId = await this.change('undo', actor, async (ops) => {
       for (const h of rows) {
-        const current = await this.find(ops.tx, h.memory_id);
-        if ((current?.version ?? null) !== (h.after?.version ?? null)) {
+        const current = await this.find(ops.tx, h.memory_id, true);
+        // What matters is what the memory says now, not how often it was written: a later
+        // change that was itself undone leaves it as this change left it.
+        if (!sameContent(current, h.after)) {
           throw new ApiError({ code: 'conflict', message: `Memory ${h.memory_id} changed after ${changeId}; undo the later change first.` });
         }
         const restored = h.before ? { ...h.before, version: (current?.version ?? h.before.version) + 1, updatedAt: ops.now } : null;
         await ops.save(current, restored, 'undo');
       }
+      await ops.tx.query('UPDATE memory_item_history SET undone_by = $2 WHERE change_id = $1', [changeId, ops.changeId]);
     });
-    await this.m.db.query('UPDATE memory_item_history SET undone_by = $2 WHERE change_id = $1', [changeId, undoId]);
     return undoId;
   }
 
@@ -208,10 +224,11 @@ export class Memories {
     const touched: string[] = [];
     try {
       await this.m.commit(async (tx, log) => {
-        const now = new Date().toISOString();
+        const now = new Date(this.m.kernel.clock.now()).toISOString();
         const ops: ChangeOps = {
           tx,
           now,
+          changeId,
           load: async (id) => {
             const mem = await this.find(tx, id, true);
             if (!mem) throw new ApiError({ code: 'not_found', message: `There is no memory ${id}.` });

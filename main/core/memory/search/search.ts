@@ -93,7 +93,7 @@ export class Search {
     if (f.to && m.validFrom > Date.parse(f.to)) return false;
     if (f.asOf) {
       const at = Date.parse(f.asOf);
-      return m.validFrom <= at && (m.validTo === null || m.validTo > at) && m.status !== 'archived';
+      return m.validFrom <= at && (m.validTo === null || m.validTo > at);
     }
     return (f.statuses ?? ['active']).includes(m.status as never);
   }
