@@ -122,7 +122,15 @@ export const IngestOutcome = z.object({
 });
 export type IngestOutcome = z.infer<typeof IngestOutcome>;
 
-export const WatchedFolder = z.object({ id: z.string(), path: z.string(), documents: z.number().int(), createdAt: Iso, error: z.string().nullable() });
+export const WatchedFolder = z.object({
+  id: z.string(),
+  path: z.string(),
+  documents: z.number().int(),
+  /** True until the first look through the folder is done (files written meanwhile may be missed). */
+  scanning: z.boolean(),
+  createdAt: Iso,
+  error: z.string().nullable(),
+});
 export type WatchedFolder = z.infer<typeof WatchedFolder>;
 
 export const IngestCounts = z.object({

@@ -24,9 +24,10 @@ test('a watched folder: its files are ingested; new, changed and deleted files a
   writeFileSync(join(folder, '~$draft.docx'), 'an editor lock file\n');
 
   const { folder: watched } = await k.call('folders.add', { path: folder });
+  await expect.poll(async () => (await k.call('folders.list', {})).folders[0]?.scanning, { timeout: 30_000 }).toBe(false);
   await docNamed('brief.md', 'indexed');
   await docNamed('notes.txt', 'indexed');
-  expect((await k.call('folders.list', {})).folders).toEqual([expect.objectContaining({ id: watched.id, path: folder, documents: 2 })]);
+  expect((await k.call('folders.list', {})).folders).toEqual([expect.objectContaining({ id: watched.id, path: folder, documents: 2, scanning: false })]);
 
   writeFileSync(join(folder, 'acme', 'invoice.md'), '# Invoice 17\n\nTotal due: 1,200 EUR for the pelican illustrations.\n');
   await docNamed('invoice.md', 'indexed');
@@ -50,6 +51,7 @@ test('a watched folder: its files are ingested; new, changed and deleted files a
   await k.close();
   k = await startMemoryCore({ model: null, dataDir: k.dataDir });
   await k.idle();
+  await expect.poll(async () => (await k.call('folders.list', {})).folders[0]?.scanning, { timeout: 30_000 }).toBe(false);
   expect((await k.call('folders.list', {})).folders[0]).toMatchObject({ path: folder, documents: 2 });
   writeFileSync(join(folder, 'late.txt'), 'Written after the restart: the narwhal proposal.\n');
   await docNamed('late.txt', 'indexed');

@@ -223,8 +223,8 @@ describe('adversarial files made here', () => {
     const { chunks } = await k.call('documents.chunks', { id: doc.id, offset: doc.chunkCount - 1, limit: 1 });
     expect(chunks[0]!.text).toContain('needle-at-the-end');
     expect(chunks[0]!.text.length).toBeLessThan(5000);
-    const { hits } = await k.call('memory.search', { query: 'needle-at-the-end', limit: 3 });
-    expect(hits[0]?.source).toMatchObject({ documentId: doc.id });
+    const { hits } = await k.call('memory.search', { query: 'needle-at-the-end', limit: 3, mode: 'keyword' });
+    expect(hits[0]?.source).toMatchObject({ documentId: doc.id, chunkId: chunks[0]!.id });
   });
 
   test('invalid UTF-8 is read as the legacy encoding it is', async () => {

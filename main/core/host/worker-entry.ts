@@ -12,6 +12,7 @@ import { MemoryService } from '../memory/memory';
 import type { WorkflowDefinition } from '../kernel/workflow';
 import { workerHandlers, type WorkerContext } from './worker-handlers';
 import type { CoreWorkerData, FromWorker, ToWorker } from './worker-protocol';
+import type { MemoryOverrides } from '../../../shared/api/memory-calls';
 
 /**
  * The core worker: owns the database and the kernel (and, later, embeddings) so that
@@ -29,6 +30,12 @@ async function loadWorkflows(): Promise<WorkflowDefinition[]> {
     found.push(...mod.workflows);
   }
   return found;
+}
+
+/** KEEL_NO_MODEL_DOWNLOAD=1 (CI, tests, offline machines) keeps Keel from fetching a model unless told to. */
+function noDownload(overrides: MemoryOverrides | undefined): MemoryOverrides | undefined {
+  if (process.env.KEEL_NO_MODEL_DOWNLOAD !== '1') return overrides;
+  return { ...overrides, embedding: { ...overrides?.embedding, autoDownload: overrides?.embedding?.autoDownload ?? false } };
 }
 
 /** Ingestion runs at most this many files at once, so other agents' runs still get slots. */
@@ -52,7 +59,7 @@ async function open(): Promise<WorkerContext & { opened: OpenDatabase }> {
     kernel,
     dataDir,
     notify: (event, payload) => post({ type: 'event', event, payload }),
-    overrides: memoryOptions?.overrides,
+    overrides: noDownload(memoryOptions?.overrides),
     modelsDir: memoryOptions?.modelsDir,
   });
   for (const wf of memory.workflows()) kernel.register(wf);

@@ -1,8 +1,10 @@
 import { useEffect } from 'react';
 import { connectStore } from '../store/store';
 import { ViewOutlet } from '../views/ViewOutlet';
+import { DropOverlay } from './DropOverlay';
 import { Nav } from './Nav';
 import { StatusBar } from './StatusBar';
+import { UploadTray } from './UploadTray';
 
 export function App() {
   useEffect(() => connectStore(), []);
@@ -13,6 +15,8 @@ export function App() {
         <ViewOutlet />
       </main>
       <StatusBar />
+      <UploadTray />
+      <DropOverlay />
     </div>
   );
 }

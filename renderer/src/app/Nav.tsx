@@ -4,6 +4,7 @@ import { views } from '../views/registry';
 export function Nav() {
   const current = useKeel((s) => s.view);
   const navigate = useKeel((s) => s.navigate);
+  const reviewsOpen = useKeel((s) => s.reviewsOpen);
   return (
     <nav className="nav" aria-label="Main">
       <div className="brand">Keel</div>
@@ -19,6 +20,13 @@ export function Nav() {
               }}
             >
               {v.label}
+              {v.id === 'memory' && reviewsOpen > 0 && (
+                <span className="badge" title="Open review items">
+                  {' '}
+                  {reviewsOpen}
+                  <span className="sr-only"> to review</span>
+                </span>
+              )}
             </a>
           </li>
         ))}

@@ -1,12 +1,33 @@
 import { create } from 'zustand';
 import { keelClient } from '../api/client';
+import { throttle } from '../util/timing';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
-import { createNavigationSlice, type NavigationSlice, viewFromHash } from './navigation-slice';
+import { createDocumentDetailSlice, type DocumentDetailSlice } from './document-detail-slice';
+import { createDocumentsSlice, type DocumentsSlice } from './documents-slice';
+import { createEntitiesSlice, type EntitiesSlice } from './entities-slice';
 import { createInboxSlice, type InboxSlice } from './inbox-slice';
+import { createMemoriesSlice, type MemoriesSlice } from './memories-slice';
+import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
+import { createReviewsSlice, type ReviewsSlice } from './reviews-slice';
+import { createSearchSlice, type SearchSlice } from './search-slice';
+import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
 import { createTimelineSlice, type TimelineSlice } from './timeline-slice';
+import { createUploadsSlice, type UploadsSlice } from './uploads-slice';
 
-export type KeelStore = ConnectionSlice & SystemSlice & NavigationSlice & InboxSlice & TimelineSlice;
+export type KeelStore = ConnectionSlice &
+  SystemSlice &
+  NavigationSlice &
+  InboxSlice &
+  TimelineSlice &
+  DocumentsSlice &
+  DocumentDetailSlice &
+  UploadsSlice &
+  SearchSlice &
+  MemoriesSlice &
+  ReviewsSlice &
+  EntitiesSlice &
+  SettingsSlice;
 
 /** One bound store made of typed slices; components read it with selectors. */
 export const useKeel = create<KeelStore>()((...a) => ({
@@ -15,6 +36,14 @@ export const useKeel = create<KeelStore>()((...a) => ({
   ...createNavigationSlice(...a),
   ...createInboxSlice(...a),
   ...createTimelineSlice(...a),
+  ...createDocumentsSlice(...a),
+  ...createDocumentDetailSlice(...a),
+  ...createUploadsSlice(...a),
+  ...createSearchSlice(...a),
+  ...createMemoriesSlice(...a),
+  ...createReviewsSlice(...a),
+  ...createEntitiesSlice(...a),
+  ...createSettingsSlice(...a),
 }));
 
 /** Coalesces bursts of pushed events into one reload per frame of work. */
@@ -30,27 +59,85 @@ function coalesce(fn: () => Promise<void>): () => void {
   };
 }
 
+/** Ingestion pushes an event per file and step: lists reload at most this often. */
+const BURST_MS = 300;
+
 /** Wires pushed events and connection changes from the core into the store. */
 export function connectStore(): () => void {
   const client = keelClient();
   const store = useKeel.getState;
   const inbox = coalesce(() => store().refreshInbox());
   const timeline = coalesce(() => store().refreshTimeline());
+  const documents = throttle(async () => {
+    if (store().documentsWanted) await store().refreshDocuments();
+  }, BURST_MS);
+  const openDocument = new Set<string>();
+  const docDetail = throttle(async () => {
+    const ids = [...openDocument];
+    openDocument.clear();
+    for (const id of ids) await store().reloadDocument(id);
+  }, BURST_MS);
+  const memories = throttle(async () => {
+    store().refreshSearch();
+    if (store().recentLoaded) await store().refreshRecentMemories();
+  }, BURST_MS);
+  const reviews = throttle(() => store().refreshReviews(), BURST_MS);
+  // A watched folder's document count moves with ingestion; Settings shows it.
+  const folders = throttle(async () => {
+    if (store().view === 'settings') await store().refreshFolders();
+  }, 1_000);
+  const entities = throttle(async () => {
+    if (store().entitiesLoaded) await store().refreshEntities();
+  }, BURST_MS);
+
   const offs = [
     client.onConnection((state) => {
       store().setConnection(state);
       if (state !== 'connected') return;
       void store().refreshStatus();
+      void store().refreshIngestCounts();
       inbox();
       timeline();
+      documents();
+      reviews();
     }),
     client.on('system.statusChanged', (status) => store().setStatus(status)),
     client.on('approvals.changed', inbox),
     client.on('escalations.changed', inbox),
     client.on('deadLetters.changed', inbox),
     client.on('ledger.appended', timeline),
+    client.on('documents.changed', (e) => {
+      store().documentChanged(e);
+      store().uploadDocChanged(e);
+      if (store().docDetail?.id === e.id) {
+        openDocument.add(e.id);
+        docDetail();
+      }
+      documents();
+    }),
+    client.on('documents.progress', (counts) => {
+      store().setIngestCounts(counts);
+      folders();
+    }),
+    client.on('memory.changed', (e) => {
+      memories();
+      const open = store().memoryDetail?.id;
+      if (open && e.memoryIds.includes(open) && store().route.path[0] === 'items') void store().openMemory(open);
+      // An entity page lists its facts: keep it current while it is shown.
+      if (store().route.path[0] === 'entities') store().entityChanged('');
+    }),
+    client.on('reviews.changed', (e) => {
+      store().setReviewsOpen(e.open);
+      reviews();
+    }),
+    client.on('entities.changed', (e) => {
+      entities();
+      store().entityChanged(e.id);
+    }),
+    client.on('folders.changed', () => void store().refreshFolders()),
+    client.on('embeddings.changed', (state) => store().setEmbedding(state)),
   ];
-  const onHash = () => useKeel.setState({ view: viewFromHash(location.hash) });
+  const onHash = () => store().syncRoute();
   window.addEventListener('hashchange', onHash);
   return () => {
     offs.forEach((off) => off());

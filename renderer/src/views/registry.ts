@@ -19,14 +19,14 @@ export const views = [
     label: 'Memory',
     title: 'Memory is empty',
     holds: 'Facts, preferences and decisions your agents learned, each with where it came from. Duplicates, contradictions and stale items are queued here for your review.',
-    fill: 'Drop documents on the Documents view or let agents finish work; what they learn is kept here.',
+    fill: 'Drop files anywhere on this window, remember something yourself with Remember…, or let agents finish work; what they learn is kept here and searchable below.',
   },
   {
     id: 'documents',
     label: 'Documents',
     title: 'No documents yet',
     holds: 'The files you gave Keel: parsed, chunked and indexed so agents can search them by meaning and by words.',
-    fill: 'Drag files onto this window.',
+    fill: 'Drag files anywhere onto this window, or choose them with Add files…; each is parsed, chunked and indexed, and you can follow its progress here.',
   },
   {
     id: 'agents',

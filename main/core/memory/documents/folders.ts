@@ -26,6 +26,7 @@ const IGNORED = /(^|[\\/])(\.[^\\/]*|~\$[^\\/]*|[^\\/]*~|[^\\/]*\.(tmp|part|crdo
 export class Folders {
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly errors = new Map<string, string>();
+  private readonly scanning = new Set<string>();
   /** Paths waiting to be queued, gathered so a burst of events becomes one batch. */
   private pending = new Map<string, string>();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -79,11 +80,12 @@ export class Folders {
     if (!removed) throw new ApiError({ code: 'not_found', message: `There is no watched folder ${id}.` });
     await this.watchers.get(id)?.close();
     this.watchers.delete(id);
+    this.scanning.delete(id);
     this.m.notify('folders.changed', { id });
   }
 
   private toFolder(r: FolderRow): WatchedFolder {
-    return { id: r.id, path: r.path, documents: Number(r.documents ?? 0), createdAt: r.created_at.toISOString(), error: this.errors.get(r.id) ?? null };
+    return { id: r.id, path: r.path, documents: Number(r.documents ?? 0), scanning: this.scanning.has(r.id), createdAt: r.created_at.toISOString(), error: this.errors.get(r.id) ?? null };
   }
 
   private watch(folder: FolderRow): void {
@@ -96,6 +98,11 @@ export class Folders {
     w.on('add', (path, stats) => void this.onFile(folder.id, path, stats?.size, stats?.mtimeMs));
     w.on('change', (path, stats) => void this.onFile(folder.id, path, stats?.size, stats?.mtimeMs));
     w.on('unlink', (path) => void this.onDeleted(path));
+    this.scanning.add(folder.id);
+    w.on('ready', () => {
+      this.scanning.delete(folder.id);
+      this.m.notify('folders.changed', { id: folder.id });
+    });
     w.on('error', (err) => {
       this.errors.set(folder.id, String((err as Error).message ?? err));
       this.m.notify('folders.changed', { id: folder.id });
