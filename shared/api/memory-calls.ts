@@ -113,7 +113,7 @@ export const memoryCalls = {
   ),
   'memory.update': call(
     'Edits a memory (a new version; the old one is kept in its history).',
-    z.strictObject({ id: Id, ...Object.fromEntries(Object.entries(MemoryFields).map(([k, v]) => [k, (v as z.ZodType).optional()])) }),
+    z.strictObject({ id: Id, ...MemoryFields, kind: MemoryKind.optional(), text: Text.optional() }),
     z.object({ memory: Memory, changeId: z.string() }),
   ),
   'memory.setStatus': call(

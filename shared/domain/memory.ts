@@ -153,6 +153,8 @@ export const HitSource = z.union([
     documentName: z.string(),
     version: z.number().int(),
     chunkId: z.string(),
+    /** The chunk's place in its document (0-based), for paging straight to it. */
+    ordinal: z.number().int(),
     headingPath: z.array(z.string()),
     page: z.number().int().nullable(),
     start: z.number().int(),

@@ -5,7 +5,7 @@ import { Kernel } from '../../main/core/kernel/kernel';
 import { MemoryService } from '../../main/core/memory/memory';
 import type { RememberInput } from '../../main/core/memory/memories/store';
 import { DEFAULT_RETENTION, type Memory, type RetentionPolicy, type Review } from '../../shared/domain/memory';
-import { startMemoryCore, type MemoryCore } from '../support/memory-core';
+import { type MemoryCore, rejection, startMemoryCore } from '../support/memory-core';
 import { tempDir } from '../support/temp';
 
 /**
@@ -19,14 +19,6 @@ const DAY = 86_400_000;
 const pairKey = (kind: string, ids: string[]) => `${kind}:${[...ids].sort().join(',')}`;
 const reviewKeyOf = (r: Review) => pairKey(r.kind, r.memories.map((m) => m.id));
 
-async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { code: string; message: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('the review queue, through the API', () => {
   let mc: MemoryCore;

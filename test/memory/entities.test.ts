@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Entity } from '../../shared/domain/memory';
-import { startMemoryCore, type MemoryCore } from '../support/memory-core';
+import { type MemoryCore, rejection, startMemoryCore } from '../support/memory-core';
 import { tempDir } from '../support/temp';
 
 /**
@@ -18,14 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => mc?.close());
 
-async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { code: string; message: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Ingests files and waits until each file's run has finished (succeeded). */
 async function ingest(paths: string[]): Promise<string[]> {

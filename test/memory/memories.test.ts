@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Memory, MemoryAction, SearchFilters } from '../../shared/domain/memory';
-import { startMemoryCore, type MemoryCore } from '../support/memory-core';
+import { type MemoryCore, rejection, startMemoryCore, until } from '../support/memory-core';
 
 /**
  * Long-term memories through the API of a real Core (worker thread, PGlite on disk, the tiny
@@ -18,15 +18,6 @@ beforeAll(async () => {
 afterAll(() => mc?.close());
 
 /** Polls until `probe` gives something truthy (the helpers' idle() does the same). */
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function remember(input: Record<string, unknown>): Promise<Memory> {
   const { memory, changeId } = await mc.call('memory.remember', input);
@@ -47,14 +38,6 @@ async function search(query: string, filters?: SearchFilters): Promise<{ found: 
   return { found: memories.map((h) => h.id), byWords: memories.filter((h) => h.ranks.keyword !== null).map((h) => h.id) };
 }
 
-async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { code: string; message: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** What a memory says and where it stands, without the bookkeeping that every change moves. */
 function state(m: Memory) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../main/core/db/database';
 import { Ledger } from '../../main/core/kernel/ledger';
 import type { Memory } from '../../shared/domain/memory';
-import { startMemoryCore, type MemoryCore } from '../support/memory-core';
+import { type MemoryCore, startMemoryCore, until } from '../support/memory-core';
 import { tempDir } from '../support/temp';
 
 /**
@@ -34,15 +34,6 @@ async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function startNote(fact: string, query: string): Promise<string> {
   const { id } = await mc.call('runs.start', { workflow: 'test.memory.note', input: { fact, query } });

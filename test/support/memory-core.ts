@@ -74,3 +74,24 @@ export async function startMemoryCore(options: { model?: ModelSettings | null; d
     close: () => core.close(),
   };
 }
+
+/** The error a call ended with; fails the test when the call succeeds. */
+export async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { code: string; message: string };
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Polls `probe` until it gives a value (a condition, never a fixed wait). */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

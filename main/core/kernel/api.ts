@@ -3,6 +3,7 @@ import type { kernelCalls } from '../../../shared/api/kernel-calls';
 import { ApiError } from '../../../shared/api/errors';
 import type { Kernel } from './kernel';
 import { fromDb, toLedgerEvent, type LedgerRow } from './ledger';
+import { decodeCursor, encodeCursor } from '../db/cursor';
 import * as op from './operator';
 import { findOne, toApproval, toDeadLetter, toEscalation, toRunDetail, toRunSummary, toSchedule, toStep, type RunRow, type StepRow } from './store';
 
@@ -10,19 +11,7 @@ type Calls = typeof kernelCalls;
 type Handler<N extends keyof Calls> = (k: Kernel, input: z.output<Calls[N]['input']>) => Promise<z.input<Calls[N]['output']>>;
 const OK = { ok: true } as const;
 
-function encodeCursor(row: { created_at: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
-}
 
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at))) return [at, id];
-  } catch {
-    // fall through
-  }
-  throw new ApiError({ code: 'invalid_input', message: 'That cursor is not one this API returned; start again without it.' });
-}
 
 /** The kernel's API calls, served in the core worker next to the database. */
 export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
@@ -37,7 +26,7 @@ export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
       [q.status ?? null, q.workflow ?? null, q.agent ?? null, q.app ?? null, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
     );
     const page = rows.slice(0, q.limit);
-    return { runs: page.map(toRunSummary), nextCursor: rows.length > q.limit ? encodeCursor(page.at(-1)!) : null };
+    return { runs: page.map(toRunSummary), nextCursor: rows.length > q.limit ? encodeCursor(page.at(-1)!.created_at, page.at(-1)!.id) : null };
   },
   async 'runs.get'(k, { id }) {
     const run = await findOne<RunRow>(k.db, 'run', id);

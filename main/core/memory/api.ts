@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { memoryCalls } from '../../../shared/api/memory-calls';
 import { ApiError } from '../../../shared/api/errors';
+import { decodeCursor, encodeCursor } from '../db/cursor';
 import { SUMMARY_COLUMNS, toChunk, toSummary, toVersion, type ChunkRow, type DocumentRow, type VersionRow } from './documents/rows';
 import type { MemoryService } from './memory';
 
@@ -8,19 +9,7 @@ type Calls = typeof memoryCalls;
 type Handler<N extends keyof Calls> = (m: MemoryService, input: z.output<Calls[N]['input']>) => Promise<z.input<Calls[N]['output']>>;
 const OK = { ok: true } as const;
 
-function cursorOf(row: { updated_at: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([row.updated_at.toISOString(), row.id])).toString('base64url');
-}
 
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof v[0] === 'string' && typeof v[1] === 'string') return v;
-  } catch {
-    // fall through
-  }
-  throw new ApiError({ code: 'invalid_input', message: 'That cursor is not one this API returned; start again without it.' });
-}
 
 /** The memory layer's API calls, served in the core worker. */
 export const memoryHandlers: { [N in keyof Calls]: Handler<N> } = {
@@ -50,7 +39,7 @@ export const memoryHandlers: { [N in keyof Calls]: Handler<N> } = {
       [statuses, q.query?.replace(/[%_\\]/g, (c) => `\\${c}`) ?? null, q.folderId ?? null, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
     );
     const page = rows.slice(0, q.limit);
-    return { documents: page.map(toSummary), nextCursor: rows.length > q.limit ? cursorOf(page.at(-1)!) : null, counts: await m.documents.counts() };
+    return { documents: page.map(toSummary), nextCursor: rows.length > q.limit ? encodeCursor(page.at(-1)!.updated_at, page.at(-1)!.id) : null, counts: await m.documents.counts() };
   },
   async 'documents.get'(m, { id }) {
     const document = await m.documents.summary(id);

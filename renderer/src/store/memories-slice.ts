@@ -114,10 +114,7 @@ export const createMemoriesSlice: StateCreator<KeelStore, [], [], MemoriesSlice>
       if (changeId && action === 'forget' && d?.id === id) set({ memoryDetail: { ...d, forgottenBy: changeId } });
     },
     async editMemory(id, text) {
-      // The contract builds memory.update's fields with Object.fromEntries, so its type only
-      // knows `id`; the server's schema accepts `text` (and validates it).
-      const input = { id, text } as CallInput<'memory.update'>;
-      return (await change('Edited', () => keelClient().call('memory.update', input))) !== null;
+      return (await change('Edited', () => keelClient().call('memory.update', { id, text }))) !== null;
     },
     async undoMemoryChange(changeId) {
       const undone = await change('Undone', () => keelClient().call('memory.undo', { changeId }));

@@ -1,6 +1,7 @@
 import type { Transaction } from '@electric-sql/pglite';
 import { ApiError } from '../../../../shared/api/errors';
 import type { Memory, MemoryAction, MemoryChange, MemoryKind, MemoryStatus, Provenance } from '../../../../shared/domain/memory';
+import { decodeCursor, encodeCursor } from '../../db/cursor';
 import { newId } from '../../kernel/ids';
 import type { MemoryContext } from '../context';
 import { MEMORY_COLUMNS, normHash, toChange, toMemory, type HistoryRow, type MemoryRow } from './rows';
@@ -195,7 +196,7 @@ export class Memories {
     );
     const page = rows.slice(0, q.limit).map(toMemory);
     const last = page.at(-1);
-    return { memories: page, nextCursor: rows.length > q.limit && last ? Buffer.from(JSON.stringify([last.updatedAt, last.id])).toString('base64url') : null };
+    return { memories: page, nextCursor: rows.length > q.limit && last ? encodeCursor(last.updatedAt, last.id) : null };
   }
 
   async history(memoryId: string | undefined, limit: number): Promise<MemoryChange[]> {
@@ -301,12 +302,3 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof v[0] === 'string' && typeof v[1] === 'string') return v;
-  } catch {
-    // fall through
-  }
-  throw new ApiError({ code: 'invalid_input', message: 'That cursor is not one this API returned; start again without it.' });
-}

@@ -175,9 +175,13 @@ export class Bm25Index {
    */
   async search(terms: string[], k: number, allowed?: (unit: number) => boolean): Promise<ScoredUnit[]> {
     if (terms.length === 0 || k <= 0) return [];
+    const { rows } = await this.db.query<{ term: string; postings: Uint8Array }>(`SELECT term, postings FROM memory_postings WHERE term = ANY($1::text[])`, [terms]);
+    return this.score(rows, k, allowed);
+  }
+
+  private async score(rows: { term: string; postings: Uint8Array }[], k: number, allowed?: (unit: number) => boolean): Promise<ScoredUnit[]> {
     const { stats, tombstones } = await this.load();
     if (stats.units <= 0) return [];
-    const { rows } = await this.db.query<{ term: string; postings: Uint8Array }>(`SELECT term, postings FROM memory_postings WHERE term = ANY($1::text[])`, [terms]);
     const segmentsByTerm = new Map<string, Uint8Array[]>();
     for (const r of rows) segmentsByTerm.set(r.term, [...(segmentsByTerm.get(r.term) ?? []), r.postings]);
     const avgdl = stats.totalLen / stats.units || 1;

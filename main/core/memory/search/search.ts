@@ -59,7 +59,7 @@ export class Search {
     const fused = await this.fuse(keyword.map((k) => k.unit), nearest, meta);
     const top = fused.slice(0, limit);
     return {
-      hits: await snippetsFor(this.m.db, top, terms),
+      hits: await snippetsFor(this.m.db, top, terms, meta),
       mode: vector ? 'hybrid' : 'keyword',
       note: vector ? null : mode === 'keyword' ? 'keyword search, as asked' : this.whyKeywordOnly(),
       terms,

@@ -34,6 +34,7 @@ interface ChunkHitRow {
   id: string;
   document_id: string;
   version: number;
+  ordinal: number;
   heading_path: string[];
   page: number | null;
   start_offset: number;
@@ -58,18 +59,21 @@ interface MemoryHitRow {
 }
 
 /** The hits' passages with the query's words marked, and where each hit points, in rank order. */
-export async function snippetsFor(db: PGlite, ranked: Ranked[], terms: string[]): Promise<SearchHit[]> {
+export async function snippetsFor(db: PGlite, ranked: Ranked[], terms: string[], memoryUnits?: { has(unit: number): boolean }): Promise<SearchHit[]> {
   if (ranked.length === 0) return [];
   const units = ranked.map((r) => r.unit);
   const headline = (col: string) => (terms.length ? `ts_headline('english', ${col}, ${TSQUERY}, '${HEADLINE}')` : `left(${col}, 300)`);
   const params = [units, terms];
+  const none = { rows: [] as never[] };
+  const anyMemory = memoryUnits ? units.some((u) => memoryUnits.has(u)) : true;
+  const anyChunk = memoryUnits ? units.some((u) => !memoryUnits.has(u)) : true;
   const [chunks, memories] = await Promise.all([
-    db.query<ChunkHitRow>(
-      `SELECT c.unit_no, c.id, c.document_id, c.version, c.heading_path, c.page, c.start_offset, c.end_offset, c.created_at, d.name, d.title, ${headline('c.text')} AS headline
+    !anyChunk ? none : db.query<ChunkHitRow>(
+      `SELECT c.unit_no, c.id, c.document_id, c.version, c.ordinal, c.heading_path, c.page, c.start_offset, c.end_offset, c.created_at, d.name, d.title, ${headline('c.text')} AS headline
        FROM memory_chunks c JOIN memory_documents d ON d.id = c.document_id WHERE c.unit_no = ANY($1::bigint[])${terms.length ? '' : ' AND $2::text[] IS NOT NULL'}`,
       params,
     ),
-    db.query<MemoryHitRow>(
+    !anyMemory ? none : db.query<MemoryHitRow>(
       `SELECT unit_no, id, kind, status, entity_id, provenance, valid_from, valid_to, text, ${headline('text')} AS headline
        FROM memory_items WHERE unit_no = ANY($1::bigint[])${terms.length ? '' : ' AND $2::text[] IS NOT NULL'}`,
       params,
@@ -84,7 +88,7 @@ export async function snippetsFor(db: PGlite, ranked: Ranked[], terms: string[])
       snippet: parseHeadline(r.headline),
       score: 0,
       ranks: { keyword: null, vector: null },
-      source: { type: 'chunk', documentId: r.document_id, documentName: r.name, version: r.version, chunkId: r.id, headingPath: r.heading_path, page: r.page, start: r.start_offset, end: r.end_offset },
+      source: { type: 'chunk', documentId: r.document_id, documentName: r.name, version: r.version, chunkId: r.id, ordinal: r.ordinal, headingPath: r.heading_path, page: r.page, start: r.start_offset, end: r.end_offset },
       at: r.created_at.toISOString(),
     });
   }
