@@ -1,6 +1,7 @@
 import foundation from './0001_foundation';
 import kernel from './0002_kernel';
 import memory from './0003_memory';
+import postingsUncompressed from './0004_postings_uncompressed';
 
 export interface Migration {
   version: number;
@@ -16,6 +17,7 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'foundation', sql: foundation },
   { version: 2, name: 'kernel', sql: kernel },
   { version: 3, name: 'memory', sql: memory },
+  { version: 4, name: 'postings_uncompressed', sql: postingsUncompressed },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

@@ -49,14 +49,18 @@ export class Search {
     const memoryOk = (u: number) => this.memoryAllowed(meta.get(u)!, filters);
     const wantChunks = !filters.types || filters.types.includes('chunk');
     const wantMemories = !filters.types || filters.types.includes('memory');
-    const allowed = (u: number) => {
-      if (meta.has(u)) return wantMemories && memoryOk(u);
-      return wantChunks && (!chunkAllowed || chunkAllowed.has(u));
-    };
+    // Scoring asks `allowed` of every posting: when nothing is filtered out, it is not asked.
+    const restricts = !wantChunks || !wantMemories || chunkAllowed !== null || [...meta.keys()].some((u) => !memoryOk(u));
+    const allowed = restricts
+      ? (u: number) => {
+          if (meta.has(u)) return wantMemories && memoryOk(u);
+          return wantChunks && (!chunkAllowed || chunkAllowed.has(u));
+        }
+      : undefined;
     const [terms, vector] = await Promise.all([this.m.bm25.terms(query), mode === 'hybrid' ? this.m.embeddings.queryVector(query) : null]);
     const keyword = await this.m.bm25.search(terms, CANDIDATES, allowed);
     const nearest = vector ? await this.nearest(vector, filters, chunkAllowed, wantChunks, wantMemories, meta) : [];
-    const fused = await this.fuse(keyword.map((k) => k.unit), nearest, meta);
+    const fused = await this.fuse(keyword.map((k) => k.unit), nearest, meta, limit);
     const top = fused.slice(0, limit);
     return {
       hits: await snippetsFor(this.m.db, top, terms, meta),
@@ -139,7 +143,7 @@ export class Search {
   }
 
   /** Reciprocal rank fusion of the two lists, then the recency boost. */
-  private async fuse(keyword: number[], vector: number[], meta: Map<number, MemoryMeta>): Promise<Candidate[]> {
+  private async fuse(keyword: number[], vector: number[], meta: Map<number, MemoryMeta>, limit: number): Promise<Candidate[]> {
     const byUnit = new Map<number, Candidate>();
     const add = (list: number[], field: 'keyword' | 'vector') =>
       list.forEach((unit, i) => {
@@ -150,9 +154,13 @@ export class Search {
       });
     add(keyword, 'keyword');
     add(vector, 'vector');
-    const candidates = [...byUnit.values()];
-    const ages = await this.ages(candidates.map((c) => c.unit), meta);
-    for (const c of candidates) {
+    const candidates = [...byUnit.values()].sort((a, b) => b.score - a.score || a.unit - b.unit);
+    // The boost is at most RECENCY_WEIGHT: only candidates within that factor of the limit-th
+    // can still change places, so only their ages are looked up.
+    const floor = (candidates[Math.min(limit, candidates.length) - 1]?.score ?? 0) / (1 + RECENCY_WEIGHT);
+    const contenders = candidates.filter((c) => c.score >= floor);
+    const ages = await this.ages(contenders.map((c) => c.unit), meta);
+    for (const c of contenders) {
       const days = ages.get(c.unit);
       if (days !== undefined) c.score *= 1 + RECENCY_WEIGHT * 2 ** (-days / RECENCY_HALF_LIFE_DAYS);
     }
