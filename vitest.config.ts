@@ -10,6 +10,8 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     globalSetup: ['test/support/global-setup.ts'],
+    // Tests never reach for the internet: no embedding model is downloaded unless a test serves one.
+    env: { KEEL_NO_MODEL_DOWNLOAD: '1' },
   },
   esbuild: { jsx: 'automatic' },
 });
