@@ -8,7 +8,7 @@ export function median(values: number[]): number {
 }
 
 export function report(name: string, value: number, unit: string): void {
-  const shown = Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(unit === 'ratio' ? 3 : 1);
+  const shown = Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(unit === 'ratio' || Math.abs(value) < 1 ? 3 : 1);
   console.log(`BENCH ${name} ${shown} ${unit}`);
 }
 
