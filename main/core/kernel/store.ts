@@ -56,7 +56,8 @@ export interface StepRow {
   finished_at: Date | null;
 }
 
-const iso = (d: Date | string | null): string | null => (d === null ? null : d instanceof Date ? d.toISOString() : d);
+/** A timestamp as PGlite returns it (Date) or as stored in JSON (string), as ISO text. */
+export const iso = (d: Date | string | null): string | null => (d === null ? null : d instanceof Date ? d.toISOString() : d);
 
 export function toRunSummary(r: RunRow): RunSummary {
   return {

@@ -13,7 +13,7 @@ import { Embedder } from './embed/embedder';
 import { Embeddings } from './embeddings';
 import { Entities } from './entities/store';
 import { Curation } from './memories/curation';
-import { Episodes, isHousekeeping } from './memories/episodes';
+import { Episodes } from './memories/episodes';
 import { Memories } from './memories/store';
 import { WorkingMemory } from './memories/working';
 import { ParsePool } from './parse/parse-pool';
@@ -172,8 +172,8 @@ export class MemoryService {
 
   private async summarise(runId: string): Promise<void> {
     try {
-      const { rows } = await this.context.db.query<{ workflow: string; agent: string | null }>('SELECT workflow, agent FROM kernel_runs WHERE id = $1', [runId]);
-      if (rows[0] && !isHousekeeping(rows[0].workflow, rows[0].agent)) await this.episodes.summariseRun(runId);
+      // summariseRun reads the run once and skips Keel's own housekeeping runs itself.
+      await this.episodes.summariseRun(runId);
     } catch (err) {
       console.error(`[memory] could not summarise run ${runId}:`, err);
     }

@@ -1,8 +1,8 @@
 import type { ChunkView, DocumentStatus, DocumentSummary, DocumentType, DocumentVersion, IngestError } from '../../../../shared/domain/documents';
+import { iso } from '../../kernel/store';
 
 /** Rows as PGlite returns them, and their mapping to the API's shapes. */
 
-const iso = (d: Date | string | null): string | null => (d === null ? null : d instanceof Date ? d.toISOString() : d);
 
 export interface DocumentRow {
   id: string;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Memory, MemoryChange } from '../../../../shared/domain/memory';
+import { iso } from '../../kernel/store';
 
 /** memory_items rows and their API shape; history snapshots are API shapes, restored through `toColumns`. */
 
@@ -30,7 +31,6 @@ export interface MemoryRow {
 export const MEMORY_COLUMNS = `id, unit_no, kind, text, norm_hash, entity_id, attribute, value, provenance, confidence, status, pinned, superseded_by, version,
   embedding IS NOT NULL AS embedded, created_at, updated_at, last_confirmed_at, valid_from, valid_to`;
 
-const iso = (d: Date | string | null): string | null => (d === null ? null : d instanceof Date ? d.toISOString() : d);
 
 export function toMemory(r: MemoryRow): Memory {
   return {

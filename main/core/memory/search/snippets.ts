@@ -63,19 +63,20 @@ export async function snippetsFor(db: PGlite, ranked: Ranked[], terms: string[],
   if (ranked.length === 0) return [];
   const units = ranked.map((r) => r.unit);
   const headline = (col: string) => (terms.length ? `ts_headline('english', ${col}, ${TSQUERY}, '${HEADLINE}')` : `left(${col}, 300)`);
-  const params = [units, terms];
+  // Without terms there is nothing to mark: the passage is the text's start, and $2 is not sent.
+  const params = terms.length ? [units, terms] : [units];
   const none = { rows: [] as never[] };
   const anyMemory = memoryUnits ? units.some((u) => memoryUnits.has(u)) : true;
   const anyChunk = memoryUnits ? units.some((u) => !memoryUnits.has(u)) : true;
   const [chunks, memories] = await Promise.all([
     !anyChunk ? none : db.query<ChunkHitRow>(
       `SELECT c.unit_no, c.id, c.document_id, c.version, c.ordinal, c.heading_path, c.page, c.start_offset, c.end_offset, c.created_at, d.name, d.title, ${headline('c.text')} AS headline
-       FROM memory_chunks c JOIN memory_documents d ON d.id = c.document_id WHERE c.unit_no = ANY($1::bigint[])${terms.length ? '' : ' AND $2::text[] IS NOT NULL'}`,
+       FROM memory_chunks c JOIN memory_documents d ON d.id = c.document_id WHERE c.unit_no = ANY($1::bigint[])`,
       params,
     ),
     !anyMemory ? none : db.query<MemoryHitRow>(
       `SELECT unit_no, id, kind, status, entity_id, provenance, valid_from, valid_to, text, ${headline('text')} AS headline
-       FROM memory_items WHERE unit_no = ANY($1::bigint[])${terms.length ? '' : ' AND $2::text[] IS NOT NULL'}`,
+       FROM memory_items WHERE unit_no = ANY($1::bigint[])`,
       params,
     ),
   ]);
