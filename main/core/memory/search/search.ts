@@ -8,6 +8,13 @@ import { snippetsFor } from './snippets';
 export const RRF_K = 60;
 /** Candidates taken from each list before fusion. */
 const CANDIDATES = 100;
+/**
+ * Vector neighbours asked for: three times the results wanted, at least 30. A neighbour past
+ * rank 30 adds under 1/91 to a fused score, less than any of the keyword side's top ten, so a
+ * top-10 rarely changes; a search that wants 100 results asks for 100 (HNSW breadth is the
+ * largest part of a query's time).
+ */
+const vectorCandidates = (limit: number) => Math.min(CANDIDATES, Math.max(30, limit * 3));
 /** A hit from today scores up to this much more than an old one (half-life below). */
 const RECENCY_WEIGHT = 0.1;
 const RECENCY_HALF_LIFE_DAYS = 90;
@@ -59,7 +66,7 @@ export class Search {
       : undefined;
     const [terms, vector] = await Promise.all([this.m.bm25.terms(query), mode === 'hybrid' ? this.m.embeddings.queryVector(query) : null]);
     const keyword = await this.m.bm25.search(terms, CANDIDATES, allowed);
-    const nearest = vector ? await this.nearest(vector, filters, chunkAllowed, wantChunks, wantMemories, meta) : [];
+    const nearest = vector ? await this.nearest(vector, vectorCandidates(limit), filters, chunkAllowed, wantChunks, wantMemories, meta) : [];
     const fused = await this.fuse(keyword.map((k) => k.unit), nearest, meta, limit);
     const top = fused.slice(0, limit);
     return {
@@ -117,21 +124,21 @@ export class Search {
   }
 
   /** Nearest chunks and memories by cosine distance, merged into one list (one model, comparable distances). */
-  private async nearest(v: Float32Array, f: SearchFilters, chunkAllowed: Set<number> | null, chunks: boolean, memories: boolean, meta: Map<number, MemoryMeta>): Promise<number[]> {
+  private async nearest(v: Float32Array, k: number, f: SearchFilters, chunkAllowed: Set<number> | null, chunks: boolean, memories: boolean, meta: Map<number, MemoryMeta>): Promise<number[]> {
     const lit = vectorLiteral(v);
     const found: { unit: number; d: number }[] = [];
     if (chunks && (!chunkAllowed || chunkAllowed.size > 0)) {
       const restrict = chunkAllowed && chunkAllowed.size <= 5000 ? [...chunkAllowed] : null;
       const { rows } = await this.m.db.query<{ unit_no: string; d: number }>(
         `SELECT unit_no, embedding <=> $1::vector AS d FROM memory_chunks WHERE embedding IS NOT NULL AND ($2::bigint[] IS NULL OR unit_no = ANY($2))
-         ORDER BY embedding <=> $1::vector LIMIT ${CANDIDATES}`,
+         ORDER BY embedding <=> $1::vector LIMIT ${k}`,
         [lit, restrict],
       );
       for (const r of rows) if (!chunkAllowed || chunkAllowed.has(Number(r.unit_no))) found.push({ unit: Number(r.unit_no), d: r.d });
     }
     if (memories && meta.size > 0) {
       const { rows } = await this.m.db.query<{ unit_no: string; d: number }>(
-        `SELECT unit_no, embedding <=> $1::vector AS d FROM memory_items WHERE embedding IS NOT NULL ORDER BY embedding <=> $1::vector LIMIT ${CANDIDATES}`,
+        `SELECT unit_no, embedding <=> $1::vector AS d FROM memory_items WHERE embedding IS NOT NULL ORDER BY embedding <=> $1::vector LIMIT ${k}`,
         [lit],
       );
       for (const r of rows) {
@@ -139,7 +146,7 @@ export class Search {
         if (mm && this.memoryAllowed(mm, f)) found.push({ unit: Number(r.unit_no), d: r.d });
       }
     }
-    return found.sort((a, b) => a.d - b.d).slice(0, CANDIDATES).map((x) => x.unit);
+    return found.sort((a, b) => a.d - b.d).slice(0, k).map((x) => x.unit);
   }
 
   /** Reciprocal rank fusion of the two lists, then the recency boost. */
