@@ -25,6 +25,7 @@ export default defineConfig({
           'core-worker': resolve(__dirname, 'main/core/host/worker-entry.ts'),
           'parse-worker': resolve(__dirname, 'main/core/memory/parse/parse-worker.ts'),
           'embed-worker': resolve(__dirname, 'main/core/memory/embed/embed-worker.ts'),
+          'local-gguf-worker': resolve(__dirname, 'main/core/models/providers/local-gguf-worker.ts'),
         },
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 const Iso = z.string();
 
-export const MemoryKind = z.enum(['fact', 'preference', 'decision', 'summary', 'episode']);
+export const MemoryKind = z.enum(['fact', 'preference', 'decision', 'action_item', 'summary', 'episode']);
 export type MemoryKind = z.infer<typeof MemoryKind>;
 
 export const MemoryStatus = z.enum(['active', 'pending_review', 'stale', 'superseded', 'archived']);
@@ -228,6 +228,7 @@ export const DEFAULT_RETENTION: RetentionPolicies = {
   fact: { archiveAfterDays: null, deleteAfterDays: null, staleAfterDays: 365 },
   preference: { archiveAfterDays: null, deleteAfterDays: null, staleAfterDays: 365 },
   decision: { archiveAfterDays: null, deleteAfterDays: null, staleAfterDays: null },
+  action_item: { archiveAfterDays: 180, deleteAfterDays: null, staleAfterDays: 60 },
   summary: { archiveAfterDays: 365, deleteAfterDays: null, staleAfterDays: null },
   episode: { archiveAfterDays: 90, deleteAfterDays: 730, staleAfterDays: null },
 };

@@ -7,9 +7,9 @@ import { dataFolderLayout } from '../data-folder/paths';
 import { openDatabase, type OpenDatabase } from '../db/database';
 import { filesAdapter } from '../kernel/adapters/files';
 import { httpAdapter } from '../kernel/adapters/http';
-import { Kernel } from '../kernel/kernel';
-import { MemoryService } from '../memory/memory';
 import type { WorkflowDefinition } from '../kernel/workflow';
+import { keyFileCipher, SecretStore } from '../secrets';
+import { assembleCore, type Assembled } from './assemble';
 import { workerHandlers, type WorkerContext } from './worker-handlers';
 import type { CoreWorkerData, FromWorker, ToWorker } from './worker-protocol';
 import type { MemoryOverrides } from '../../../shared/api/memory-calls';
@@ -41,37 +41,25 @@ function noDownload(overrides: MemoryOverrides | undefined): MemoryOverrides | u
 /** Ingestion runs at most this many files at once, so other agents' runs still get slots. */
 const INGEST_CONCURRENCY = 3;
 
-async function open(): Promise<WorkerContext & { opened: OpenDatabase }> {
+async function open(): Promise<WorkerContext & { opened: OpenDatabase; core: Assembled }> {
   const opened = await openDatabase(dataDir);
-  let memory: MemoryService | null = null;
-  const kernel = new Kernel({
+  const notify = (event: string, payload: unknown) => post({ type: 'event', event, payload });
+  // Headless: secrets are encrypted with a key file (0600) in the data folder.
+  const secrets = new SecretStore(opened.db, keyFileCipher(dataDir));
+  const core = await assembleCore({
     db: opened.db,
+    dataDir,
     adapters: [filesAdapter(join(dataDir, dataFolderLayout.workspace)), httpAdapter()],
     workflows: await loadWorkflows(),
     limits: { global: 4, perAgent: { ingest: INGEST_CONCURRENCY } },
-    onEvent: (event, payload) => {
-      post({ type: 'event', event, payload });
-      memory?.onKernelEvent(event, payload);
-    },
+    keys: secrets,
+    memory: { overrides: noDownload(memoryOptions?.overrides), modelsDir: memoryOptions?.modelsDir },
+    notify,
   });
-  memory = new MemoryService({
-    db: opened.db,
-    kernel,
-    dataDir,
-    notify: (event, payload) => post({ type: 'event', event, payload }),
-    overrides: noDownload(memoryOptions?.overrides),
-    modelsDir: memoryOptions?.modelsDir,
-  });
-  for (const wf of memory.workflows()) kernel.register(wf);
-  kernel.setMemory(memory.port());
-  // Memory may commit while it starts (its schedule, a new model's columns): chain from the real head.
-  await kernel.ledger.load(opened.db);
-  await memory.start();
-  await kernel.start();
-  return { opened, db: opened.db, kernel, memory };
+  return { opened, db: opened.db, kernel: core.kernel, memory: core.memory, core };
 }
 
-let ctx: (WorkerContext & { opened: OpenDatabase }) | null = null;
+let ctx: (WorkerContext & { opened: OpenDatabase; core: Assembled }) | null = null;
 const opening = open().then(
   (result) => {
     ctx = result;
@@ -99,8 +87,7 @@ async function handle(method: string, input: unknown): Promise<ApiResult> {
 async function shutdown(): Promise<void> {
   await opening;
   if (!ctx) return;
-  await ctx.kernel.stop();
-  await ctx.memory.stop();
+  await ctx.core.stop();
   await ctx.db.close();
 }
 

@@ -8,7 +8,7 @@ import { DEFAULT_ON_EXHAUSTED, runWithPolicy, type StepPolicy } from './policy';
 import type { RunRow, StepRow } from './store';
 import { insertWaitingStep, parkRun } from './runs';
 import type { SearchFilters, SearchHit } from '../../../shared/domain/memory';
-import { permits, type ApprovalRequest, type ApprovalResult, type EffectOptions, type RememberRequest, type RunTrigger, type StepScope, type WorkflowContext, type WorkflowDefinition, type WorkingItem } from './workflow';
+import { listPermits, permits, type ApprovalRequest, type ApprovalResult, type EffectOptions, type RememberRequest, type RunTrigger, type StepScope, type WorkflowContext, type WorkflowDefinition, type WorkingItem } from './workflow';
 
 type GateOutput = { required: false } | ApprovalResult;
 
@@ -102,17 +102,20 @@ export class RunContext implements WorkflowContext {
     await this.budget(no, name, p);
     const startedAt = this.k.clock.now();
     let cost = { usd: 0, tokens: 0 };
+    let notes: Record<string, unknown> = {};
     const { value, attempts } = await this.attempt(
       no,
       name,
       'step',
       async (signal, attempt) => {
         cost = { usd: 0, tokens: 0 };
+        notes = {};
         const reportCost = (c: { usd?: number; tokens?: number }) => {
           cost.usd += c.usd ?? 0;
           cost.tokens += c.tokens ?? 0;
         };
-        return fn({ signal, attempt, reportCost });
+        const annotate = (data: Record<string, unknown>) => void Object.assign(notes, jsonSafe(data));
+        return fn({ signal, attempt, reportCost, annotate });
       },
       p,
     );
@@ -122,7 +125,7 @@ export class RunContext implements WorkflowContext {
     await this.k.recordStep(
       this.run,
       { no, name, kind: 'step', status: 'completed', output, attempts, costUsd: cost.usd, tokens: cost.tokens, startedAt, replace: rec !== undefined },
-      { type: 'step.completed', stepNo: no, costUsd: cost.usd, tokens: cost.tokens, data: { name, attempts } },
+      { type: 'step.completed', stepNo: no, costUsd: cost.usd, tokens: cost.tokens, data: { ...notes, name, attempts } },
     );
     return output as T;
   }
@@ -178,8 +181,13 @@ export class RunContext implements WorkflowContext {
     if (!permits(this.def, adapterName, action)) {
       throw this.fail(no, gateName, 'gate', { kind: 'policy', message: `Workflow ${this.def.name} has no permission for ${name}; add it to its permissions to allow it.` }, p.onExhausted);
     }
+    const agent = this.k.agentPolicy(this.run.agent);
+    if (agent && !listPermits(agent.permissions, adapterName, action)) {
+      throw this.fail(no, gateName, 'gate', { kind: 'policy', message: `Agent ${this.run.agent} is not permitted to call ${name}; grant it in the agent's permissions to allow it.`, details: { agent: this.run.agent, action: name } }, p.onExhausted);
+    }
     const startedAt = this.k.clock.now();
-    if (RISK_ORDER[act.risk] < RISK_ORDER[this.k.riskThreshold()]) {
+    const mustAsk = agent ? listPermits(agent.approvals, adapterName, action) : false;
+    if (!mustAsk && RISK_ORDER[act.risk] < RISK_ORDER[this.k.riskThreshold()]) {
       const output = { required: false } as const;
       await this.k.recordStep(this.run, { no, name: gateName, kind: 'gate', status: 'completed', output, startedAt, replace: rec !== undefined }, { type: 'gate.passed', stepNo: no, data: { effect: name, risk: act.risk } });
       return output;
@@ -189,7 +197,7 @@ export class RunContext implements WorkflowContext {
       kind: 'effect',
       risk: act.risk,
       proposal: { adapter: adapterName, action, args },
-      rationale: `${act.summary} Its risk (${act.risk}) is at or above your approval threshold (${this.k.riskThreshold()}).`,
+      rationale: mustAsk ? `${act.summary} Agent ${this.run.agent} always asks before ${name}.` : `${act.summary} Its risk (${act.risk}) is at or above your approval threshold (${this.k.riskThreshold()}).`,
     });
     throw this.raise(new Suspend('approval'));
   }

@@ -44,6 +44,15 @@ export interface KernelInternals {
   kick(): void;
   /** Memory for ctx.recall/remember; throws a permanent error where none is installed. */
   memory(): MemoryPort;
+  /** A registered agent's own limits (what it may call, what always needs approval); none for other actors. */
+  agentPolicy(agent: string | null): AgentPolicy | undefined;
+}
+
+/** An agent's least privilege, on top of its workflow's permissions (DESIGN.md §7). */
+export interface AgentPolicy {
+  permissions: string[];
+  /** Adapter actions that pass the approval gate whatever their risk. */
+  approvals: string[];
 }
 
 /** The ledger's view of who acted: the run's agent, else its workflow. */

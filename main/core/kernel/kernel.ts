@@ -4,7 +4,7 @@ import type { Risk } from '../../../shared/domain/kernel';
 import type { Adapter } from './adapters/adapter';
 import { systemClock, type Clock } from './clock';
 import { newId } from './ids';
-import { isoAt, jsonSafe, runEventBase, type KernelInternals, type Log, type NewStep } from './internals';
+import { isoAt, jsonSafe, runEventBase, type AgentPolicy, type KernelInternals, type Log, type NewStep } from './internals';
 import { LEDGER_COLUMNS, Ledger, ledgerInsert, ledgerInsertLiteral, ledgerValues, type LedgerRow, type NewLedgerEvent } from './ledger';
 import { assertStandardStrings, jsonLit, lit } from './sql-literal';
 import { executeRun } from './runner';
@@ -68,6 +68,7 @@ export class Kernel implements KernelInternals {
   private disarm: (() => void) | null = null;
   private readonly onEvent: (event: string, payload: unknown) => void;
   private memoryPort: MemoryPort | null;
+  private agentPolicies: ((agent: string) => AgentPolicy | undefined) | null = null;
 
   constructor(options: KernelOptions) {
     this.memoryPort = options.memory ?? null;
@@ -92,6 +93,15 @@ export class Kernel implements KernelInternals {
   /** Installs memory (the memory layer is built on the kernel, so it arrives after construction). */
   setMemory(port: MemoryPort): void {
     this.memoryPort = port;
+  }
+
+  /** Installs the agents' policies (the agent registry is built on the kernel, so it arrives after construction). */
+  setAgentPolicies(lookup: (agent: string) => AgentPolicy | undefined): void {
+    this.agentPolicies = lookup;
+  }
+
+  agentPolicy(agent: string | null): AgentPolicy | undefined {
+    return agent ? this.agentPolicies?.(agent) : undefined;
   }
 
   memory(): MemoryPort {

@@ -8,6 +8,8 @@ export interface StepScope {
   attempt: number;
   /** What this step spent; recorded with the step and counted against budgets. */
   reportCost(cost: { usd?: number; tokens?: number }): void;
+  /** Facts about the step for its ledger event (e.g. the model, tokens in and out, the prompt's hash). */
+  annotate(data: Record<string, unknown>): void;
 }
 
 export interface ApprovalRequest {
@@ -110,5 +112,10 @@ export type AnyWorkflow = WorkflowDefinition<any, any>;
 export const defineWorkflow = <I, O>(def: WorkflowDefinition<I, O>): WorkflowDefinition<I, O> => def;
 
 export function permits(def: WorkflowDefinition, adapter: string, action: string): boolean {
-  return (def.permissions ?? []).some((p) => p === `${adapter}.${action}` || p === `${adapter}.*` || p === '*');
+  return listPermits(def.permissions ?? [], adapter, action);
+}
+
+/** Whether a permission list (`email.send`, `http.*`, `*`) covers an adapter action. */
+export function listPermits(list: readonly string[], adapter: string, action: string): boolean {
+  return list.some((p) => p === `${adapter}.${action}` || p === `${adapter}.*` || p === '*');
 }

@@ -2,6 +2,8 @@ import foundation from './0001_foundation';
 import kernel from './0002_kernel';
 import memory from './0003_memory';
 import postingsUncompressed from './0004_postings_uncompressed';
+import modelsAgents from './0005_models_agents';
+import emailSecrets from './0006_email_secrets';
 
 export interface Migration {
   version: number;
@@ -18,6 +20,8 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'kernel', sql: kernel },
   { version: 3, name: 'memory', sql: memory },
   { version: 4, name: 'postings_uncompressed', sql: postingsUncompressed },
+  { version: 5, name: 'models_agents', sql: modelsAgents },
+  { version: 6, name: 'email_secrets', sql: emailSecrets },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

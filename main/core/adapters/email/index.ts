@@ -1,0 +1,4 @@
+export { CorrectionArgs, emailAdapter, emailCorrection, messageIdFor, SendArgs, uncertainSend, type EmailDeps } from './adapter';
+export { allowResend, confirmOutboxSent, getOutboxEntry, listUncertainSends, type OutboxEntry, type OutboxEnvelope, type SendResult } from './outbox';
+export { isLoopback, SmtpSettings } from './settings';
+export { testConnection, type ConnectionCheck, type SmtpErrorCode } from './smtp';

@@ -1,0 +1,27 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { Kernel } from '../kernel/kernel';
+import type { AnyWorkflow } from '../kernel/workflow';
+import type { MemoryService } from '../memory/memory';
+import type { ModelService } from '../models/model-service';
+import { BUILTIN_AGENTS } from './definitions';
+import { AgentRegistry } from './registry';
+import { agentWorkflows } from './workflows';
+
+/** The agents as the core sees them: the registry and the agents' workflows. */
+export class AgentsService {
+  readonly registry: AgentRegistry;
+  private readonly defs: AnyWorkflow[];
+
+  constructor(deps: { db: PGlite; kernel: Kernel; memory: MemoryService; models: ModelService; notify?: (event: string, payload: unknown) => void; operatorName?: () => Promise<string> }) {
+    this.registry = new AgentRegistry({ db: deps.db, kernel: deps.kernel, notify: deps.notify });
+    this.defs = agentWorkflows({ ...deps, registry: this.registry, operatorName: deps.operatorName ?? (async () => 'Your name') });
+  }
+
+  workflows(): AnyWorkflow[] {
+    return this.defs;
+  }
+
+  async start(): Promise<void> {
+    await this.registry.start(BUILTIN_AGENTS);
+  }
+}

@@ -1,0 +1,142 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { Agent, AgentUpdate, type AgentVersion } from '../../../shared/domain/agents';
+import { ApiError } from '../../../shared/api/errors';
+import type { Kernel } from '../kernel/kernel';
+
+/** A built-in agent as shipped: everything but the bookkeeping fields. */
+export type AgentSeed = Omit<Agent, 'version' | 'builtin' | 'updatedAt' | 'enabled'>;
+
+interface AgentRow {
+  name: string;
+  role: string;
+  tier: Agent['tier'];
+  memory_scope: Agent['memoryScope'];
+  permissions: string[];
+  approvals: string[];
+  budget: Agent['budget'];
+  concurrency: number;
+  enabled: boolean;
+  builtin: boolean;
+  current_version: number;
+  updated_at: Date;
+  instructions: string;
+}
+
+const SELECT = `SELECT a.*, v.instructions FROM agents a JOIN agent_versions v ON v.name = a.name AND v.version = a.current_version`;
+
+function toAgent(r: AgentRow): Agent {
+  return Agent.parse({
+    name: r.name,
+    role: r.role,
+    instructions: r.instructions,
+    version: r.current_version,
+    tier: r.tier,
+    memoryScope: r.memory_scope,
+    permissions: r.permissions,
+    approvals: r.approvals,
+    budget: r.budget,
+    concurrency: r.concurrency,
+    enabled: r.enabled,
+    builtin: r.builtin,
+    updatedAt: new Date(r.updated_at).toISOString(),
+  });
+}
+
+/**
+ * Agents as registered definitions (DESIGN.md §1): the operator reads and edits their
+ * instructions (each edit a new version), tier, permissions, budgets and concurrency. The
+ * kernel asks this registry, synchronously, what an agent may call (its cache is kept
+ * current by every change).
+ */
+export class AgentRegistry {
+  private cache = new Map<string, Agent>();
+
+  constructor(private readonly deps: { db: PGlite; kernel: Kernel; notify?: (event: string, payload: unknown) => void }) {}
+
+  /** Adds the built-in agents that are missing (an operator's edits to present ones stay). */
+  async start(seeds: AgentSeed[]): Promise<void> {
+    await this.deps.kernel.commit(async (tx, log) => {
+      for (const s of seeds) {
+        const { rows } = await tx.query(
+          `INSERT INTO agents (name, role, tier, memory_scope, permissions, approvals, budget, concurrency, builtin, current_version, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, 1, now()) ON CONFLICT (name) DO NOTHING RETURNING name`,
+          [s.name, s.role, s.tier, JSON.stringify(s.memoryScope), s.permissions, s.approvals, s.budget ? JSON.stringify(s.budget) : null, s.concurrency],
+        );
+        if (!rows.length) continue;
+        await tx.query(`INSERT INTO agent_versions (name, version, instructions, note, created_by, created_at) VALUES ($1, 1, $2, 'as shipped', 'keel', now())`, [s.name, s.instructions]);
+        log({ type: 'agent.registered', actor: { kind: 'system', name: 'agents' }, data: { agent: s.name, tier: s.tier, permissions: s.permissions } });
+      }
+    });
+    await this.reload();
+    this.deps.kernel.setAgentPolicies((name) => {
+      const a = this.cache.get(name);
+      return a ? { permissions: a.permissions, approvals: a.approvals } : undefined;
+    });
+  }
+
+  private async reload(): Promise<void> {
+    const { rows } = await this.deps.db.query<AgentRow>(`${SELECT} ORDER BY a.name`);
+    this.cache = new Map(rows.map((r) => [r.name, toAgent(r)]));
+    for (const a of this.cache.values()) {
+      const limits = this.deps.kernel.limits;
+      limits.perAgent = { ...limits.perAgent, [a.name]: a.concurrency };
+    }
+  }
+
+  list(): Agent[] {
+    return [...this.cache.values()];
+  }
+
+  get(name: string): Agent {
+    const a = this.cache.get(name);
+    if (!a) throw new ApiError({ code: 'not_found', message: `There is no agent named "${name}".` });
+    return a;
+  }
+
+  async versions(name: string): Promise<AgentVersion[]> {
+    this.get(name);
+    const { rows } = await this.deps.db.query<{ version: number; instructions: string; note: string | null; created_by: string; created_at: Date }>(
+      'SELECT * FROM agent_versions WHERE name = $1 ORDER BY version DESC',
+      [name],
+    );
+    return rows.map((r) => ({ version: r.version, instructions: r.instructions, note: r.note, createdBy: r.created_by, createdAt: new Date(r.created_at).toISOString() }));
+  }
+
+  /** One change, one transaction and one ledger event; new instructions make a new version. */
+  async update(input: AgentUpdate, actor = 'operator'): Promise<Agent> {
+    const u = AgentUpdate.parse(input);
+    const before = this.get(u.name);
+    const next = { ...before, ...Object.fromEntries(Object.entries(u).filter(([, v]) => v !== undefined)) } as Agent;
+    const newVersion = u.instructions !== undefined && u.instructions !== before.instructions;
+    if (newVersion) next.version = before.version + 1;
+    await this.deps.kernel.commit(async (tx, log) => {
+      if (newVersion) {
+        await tx.query(`INSERT INTO agent_versions (name, version, instructions, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, now())`, [u.name, next.version, next.instructions, u.note ?? null, actor]);
+      }
+      await tx.query(
+        `UPDATE agents SET tier = $2, permissions = $3, approvals = $4, budget = $5, concurrency = $6, enabled = $7, current_version = $8, updated_at = now() WHERE name = $1`,
+        [u.name, next.tier, next.permissions, next.approvals, next.budget ? JSON.stringify(next.budget) : null, next.concurrency, next.enabled, next.version],
+      );
+      await syncBudget(tx, u.name, next.budget);
+      const changed = Object.keys(u).filter((k) => k !== 'name' && k !== 'note');
+      log({ type: 'agent.updated', actor: { kind: 'operator', name: actor }, agent: u.name, data: { agent: u.name, changed, version: next.version } });
+    });
+    await this.reload();
+    this.deps.notify?.('agents.changed', { name: u.name });
+    return this.get(u.name);
+  }
+
+  /** Goes back to an earlier version's instructions, as a new version (history is never rewritten). */
+  async revert(name: string, version: number, actor = 'operator'): Promise<Agent> {
+    const v = (await this.versions(name)).find((x) => x.version === version);
+    if (!v) throw new ApiError({ code: 'not_found', message: `Agent "${name}" has no version ${version}.` });
+    return this.update({ name, instructions: v.instructions, note: `reverted to version ${version}` }, actor);
+  }
+}
+
+/** An agent's budget is a kernel budget (scope agent), so the kernel's cap check applies. */
+async function syncBudget(tx: Pick<PGlite, 'query'>, agent: string, budget: Agent['budget']): Promise<void> {
+  await tx.query(`DELETE FROM kernel_budgets WHERE scope = 'agent' AND name = $1`, [agent]);
+  if (!budget) return;
+  await tx.query(`INSERT INTO kernel_budgets (scope, name, period, max_usd, max_tokens) VALUES ('agent', $1, $2, $3, $4)`, [agent, budget.period, budget.maxUsd, budget.maxTokens]);
+}
