@@ -6,6 +6,7 @@ import { assembleCore, type Assembled } from '../../main/core/host/assemble';
 import { decideApproval, startRun } from '../../main/core/kernel/operator';
 import { tempDir } from '../support/temp';
 import { until } from '../support/memory-core';
+import { memoryKeys } from '../support/memory-service';
 
 const NOTES = `# Meeting notes: Northwind Studio website relaunch
 
@@ -24,19 +25,6 @@ Attendees: Dana Whitfield (Northwind Studio), me
 - Northwind pays invoices net 30.
 `;
 
-class MemoryKeys {
-  private readonly m = new Map<string, string>();
-  async get(id: string) {
-    return this.m.get(id);
-  }
-  async set(id: string, v: string) {
-    this.m.set(id, v);
-  }
-  async delete(id: string) {
-    this.m.delete(id);
-  }
-}
-
 let core: Assembled | null = null;
 afterEach(async () => {
   await core?.stop();
@@ -46,7 +34,7 @@ afterEach(async () => {
 async function start(): Promise<{ core: Assembled; dir: string }> {
   const dir = tempDir();
   const { db } = await openDatabase(dir);
-  core = await assembleCore({ db, dataDir: dir, adapters: [], keys: new MemoryKeys(), memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } }, notify: () => {} });
+  core = await assembleCore({ db, dataDir: dir, adapters: [], keys: memoryKeys(), memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } }, notify: () => {} });
   return { core, dir };
 }
 

@@ -12,7 +12,9 @@ const MOOD = { type: 'object', properties: { mood: { enum: ['happy', 'sad'] } },
 const CHATML = "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
 
 const availability = await LocalGgufProvider.available();
-if (!availability.ok) console.warn(`local-gguf tests skipped: ${availability.reason}`);
+// node-llama-cpp is an optional dependency with prebuilt binaries per platform: where none loads, Keel runs without
+// local models, and these tests say why they did not run.
+if (!availability.ok) console.warn(`local-gguf tests skipped: node-llama-cpp's prebuilt binary cannot load on this machine (${availability.reason})`);
 
 const story = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({
   model: 'stories260K',

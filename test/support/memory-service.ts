@@ -1,9 +1,11 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { openDatabase } from '../../main/core/db/database';
-import { Kernel } from '../../main/core/kernel/kernel';
+import { assembleCore } from '../../main/core/host/assemble';
+import type { Kernel } from '../../main/core/kernel/kernel';
 import { chunkDocument } from '../../main/core/memory/chunk';
 import { insertVersion } from '../../main/core/memory/documents/store';
-import { MemoryService } from '../../main/core/memory/memory';
+import type { MemoryService } from '../../main/core/memory/memory';
+import type { KeyStore } from '../../main/core/models/model-service';
 import type { ParsedDocument } from '../../main/core/memory/parse/types';
 import type { IrCollection } from './ir';
 
@@ -16,39 +18,40 @@ export interface InProcessMemory {
 }
 
 /**
- * The memory layer in this process, assembled as the core worker assembles it, on a real
+ * The memory layer in this process, assembled by the core worker's own assembly, on a real
  * PGlite in `dataDir`: for tests and benchmarks that need its internals (a clock, bulk loading).
  */
 export async function startMemoryService(dataDir: string, options: { modelsDir?: string; model?: { modelId: string; dtype: 'fp32' | 'q8' | 'fp16' | 'q4' } | null } = {}): Promise<InProcessMemory> {
   const { db } = await openDatabase(dataDir);
   const events: { event: string; payload: unknown }[] = [];
-  let memory: MemoryService | null = null;
-  const kernel = new Kernel({ db, onEvent: (event, payload) => (events.push({ event, payload }), memory?.onKernelEvent(event, payload)) });
   const model = options.model === undefined ? { modelId: 'tiny-embedder', dtype: 'fp32' as const } : options.model;
-  memory = new MemoryService({
+  const core = await assembleCore({
     db,
-    kernel,
     dataDir,
+    adapters: [],
+    keys: memoryKeys(),
+    memory: { modelsDir: options.modelsDir, overrides: { embedding: { ...(model ?? { modelId: 'absent-model', dtype: 'fp32' }), autoDownload: false } } },
     notify: (event, payload) => events.push({ event, payload }),
-    modelsDir: options.modelsDir,
-    overrides: { embedding: { ...(model ?? { modelId: 'absent-model', dtype: 'fp32' }), autoDownload: false } },
   });
-  for (const wf of memory.workflows()) kernel.register(wf);
-  kernel.setMemory(memory.port());
-  await kernel.ledger.load(db);
-  await memory.start();
-  await kernel.start();
-  const m = memory;
   return {
     db,
-    kernel,
-    memory: m,
+    kernel: core.kernel,
+    memory: core.memory,
     events,
     async close() {
-      await kernel.stop();
-      await m.stop();
+      await core.stop();
       await db.close();
     },
+  };
+}
+
+/** API keys kept in memory: for tests that need no secret store on disk. */
+export function memoryKeys(): KeyStore {
+  const keys = new Map<string, string>();
+  return {
+    get: async (id) => keys.get(id),
+    set: async (id, value) => void keys.set(id, value),
+    delete: async (id) => keys.delete(id),
   };
 }
 

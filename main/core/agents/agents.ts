@@ -5,6 +5,7 @@ import type { MemoryService } from '../memory/memory';
 import type { ModelService } from '../models/model-service';
 import { BUILTIN_AGENTS } from './definitions';
 import { AgentRegistry } from './registry';
+import { TASKS } from './tasks';
 import { agentWorkflows } from './workflows';
 
 /** The agents as the core sees them: the registry and the agents' workflows. */
@@ -15,6 +16,8 @@ export class AgentsService {
   constructor(deps: { db: PGlite; kernel: Kernel; memory: MemoryService; models: ModelService; notify?: (event: string, payload: unknown) => void; operatorName?: () => Promise<string> }) {
     this.registry = new AgentRegistry({ db: deps.db, kernel: deps.kernel, notify: deps.notify });
     this.defs = agentWorkflows({ ...deps, registry: this.registry, operatorName: deps.operatorName ?? (async () => 'Your name') });
+    // The builtin provider answers each task with the task's own rule.
+    for (const task of TASKS) deps.models.builtin.register(task.name, (input) => task.builtin(input as never));
   }
 
   workflows(): AnyWorkflow[] {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ModelCallRecord, ModelTier } from '../../../shared/domain/models';
+import type { ModelCallRecord, ModelRef, ModelTier } from '../../../shared/domain/models';
 import type { Agent } from '../../../shared/domain/agents';
 import { KernelError } from '../kernel/errors';
 import type { StepScope, WorkflowContext } from '../kernel/workflow';
@@ -58,7 +58,7 @@ export async function runTask<I, O>(ctx: WorkflowContext, deps: ModelDeps, agent
   return invalid(ctx, task, first.ok ? 'low confidence' : first.problem);
 }
 
-async function invalid(ctx: WorkflowContext, task: ModelTask<unknown, unknown> | ModelTask<never, unknown>, problem: string): Promise<never> {
+async function invalid(ctx: WorkflowContext, task: { name: string }, problem: string): Promise<never> {
   await ctx.step(`model:${task.name}:invalid`, () => {
     throw new KernelError('validation', `The model's answer for ${task.name} does not match its schema after a repair attempt and escalation: ${problem}`);
   }, { onExhausted: 'escalate' });
@@ -66,12 +66,14 @@ async function invalid(ctx: WorkflowContext, task: ModelTask<unknown, unknown> |
 }
 
 async function callStep<I, O>(ctx: WorkflowContext, deps: ModelDeps, agent: Agent, task: ModelTask<I, O>, input: I, tier: ModelTier, escalatedFrom: string | null): Promise<CallOutcome<O>> {
-  const { ref } = await deps.models.resolve(tier, ctx.runId);
-  const estimate = await deps.models.cost(ref, { inputTokens: Math.ceil(task.prompt(input).length / 4), outputTokens: task.maxTokens ?? 800 });
+  // The run's arm is fixed by its id, so resolving here (before the step) gives the step's model.
+  const model = await deps.models.resolve(tier, ctx.runId);
+  const prompt = task.prompt(input);
+  const estimate = await deps.models.cost(model.ref, { inputTokens: Math.ceil(prompt.length / 4), outputTokens: task.maxTokens ?? 800 });
   const outcome = await ctx.step(
     `model:${task.name}`,
     async (scope) => {
-      const result = await callOnce(ctx.runId, deps, agent, task, input, tier, escalatedFrom, scope);
+      const result = await callOnce(deps, agent, task, input, prompt, { ...model, tier, escalatedFrom }, scope);
       scope.reportCost({ usd: result.record.costUsd, tokens: result.record.inputTokens + result.record.outputTokens });
       scope.annotate({ model: result.record });
       return result;
@@ -81,16 +83,21 @@ async function callStep<I, O>(ctx: WorkflowContext, deps: ModelDeps, agent: Agen
   return outcome as CallOutcome<O>;
 }
 
-async function callOnce<I, O>(runId: string, deps: ModelDeps, agent: Agent, task: ModelTask<I, O>, input: I, tier: ModelTier, escalatedFrom: string | null, scope: StepScope): Promise<CallOutcome<O>> {
-  const { ref, arm } = await deps.models.resolve(tier, runId);
+interface CallModel {
+  ref: ModelRef;
+  arm: 'main' | 'canary';
+  tier: ModelTier;
+  escalatedFrom: string | null;
+}
+
+async function callOnce<I, O>(deps: ModelDeps, agent: Agent, task: ModelTask<I, O>, input: I, prompt: string, { ref, arm, tier, escalatedFrom }: CallModel, scope: StepScope): Promise<CallOutcome<O>> {
   const provider = await deps.models.provider(ref.provider);
   const schema = outputSchema(task.name, task.output);
   const messages: ChatMessage[] = [
     { role: 'system', content: `${agent.instructions}\n\n${CONTENT_RULE}\n\nAnswer with one JSON object only.` },
-    { role: 'user', content: task.prompt(input) },
+    { role: 'user', content: prompt },
   ];
   const request: GenerateRequest = { model: ref.model, messages, schema, maxTokens: task.maxTokens ?? 800, temperature: 0.2, signal: scope.signal, task: task.name, input };
-  if (ref.provider === 'builtin') deps.models.builtin.register(task.name, (i) => task.builtin(i as I));
   const started = performance.now();
   const usage = { inputTokens: 0, outputTokens: 0 };
   let reply = await generate(provider, request, usage);

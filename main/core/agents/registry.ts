@@ -1,7 +1,9 @@
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { Agent, AgentUpdate, type AgentVersion } from '../../../shared/domain/agents';
 import { ApiError } from '../../../shared/api/errors';
+import type { Log } from '../kernel/internals';
 import type { Kernel } from '../kernel/kernel';
+import { writeBudget } from '../kernel/operator';
 
 /** A built-in agent as shipped: everything but the bookkeeping fields. */
 export type AgentSeed = Omit<Agent, 'version' | 'builtin' | 'updatedAt' | 'enabled'>;
@@ -22,7 +24,11 @@ interface AgentRow {
   instructions: string;
 }
 
-const SELECT = `SELECT a.*, v.instructions FROM agents a JOIN agent_versions v ON v.name = a.name AND v.version = a.current_version`;
+// An agent's budget is its kernel budget (the kernel's cap check reads that table), shown as one cap.
+const SELECT = `SELECT a.*, v.instructions,
+  (SELECT jsonb_build_object('period', b.period, 'maxUsd', b.max_usd, 'maxTokens', b.max_tokens) FROM kernel_budgets b
+    WHERE b.scope = 'agent' AND b.name = a.name ORDER BY b.period LIMIT 1) AS budget
+  FROM agents a JOIN agent_versions v ON v.name = a.name AND v.version = a.current_version`;
 
 function toAgent(r: AgentRow): Agent {
   return Agent.parse({
@@ -58,11 +64,12 @@ export class AgentRegistry {
     await this.deps.kernel.commit(async (tx, log) => {
       for (const s of seeds) {
         const { rows } = await tx.query(
-          `INSERT INTO agents (name, role, tier, memory_scope, permissions, approvals, budget, concurrency, builtin, current_version, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, 1, now()) ON CONFLICT (name) DO NOTHING RETURNING name`,
-          [s.name, s.role, s.tier, JSON.stringify(s.memoryScope), s.permissions, s.approvals, s.budget ? JSON.stringify(s.budget) : null, s.concurrency],
+          `INSERT INTO agents (name, role, tier, memory_scope, permissions, approvals, concurrency, builtin, current_version, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, true, 1, now()) ON CONFLICT (name) DO NOTHING RETURNING name`,
+          [s.name, s.role, s.tier, JSON.stringify(s.memoryScope), s.permissions, s.approvals, s.concurrency],
         );
         if (!rows.length) continue;
+        if (s.budget) await writeBudget(tx, log, { scope: 'agent', name: s.name, ...s.budget }, 'keel');
         await tx.query(`INSERT INTO agent_versions (name, version, instructions, note, created_by, created_at) VALUES ($1, 1, $2, 'as shipped', 'keel', now())`, [s.name, s.instructions]);
         log({ type: 'agent.registered', actor: { kind: 'system', name: 'agents' }, data: { agent: s.name, tier: s.tier, permissions: s.permissions } });
       }
@@ -114,15 +121,16 @@ export class AgentRegistry {
         await tx.query(`INSERT INTO agent_versions (name, version, instructions, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, now())`, [u.name, next.version, next.instructions, u.note ?? null, actor]);
       }
       await tx.query(
-        `UPDATE agents SET tier = $2, permissions = $3, approvals = $4, budget = $5, concurrency = $6, enabled = $7, current_version = $8, updated_at = now() WHERE name = $1`,
-        [u.name, next.tier, next.permissions, next.approvals, next.budget ? JSON.stringify(next.budget) : null, next.concurrency, next.enabled, next.version],
+        `UPDATE agents SET tier = $2, permissions = $3, approvals = $4, concurrency = $5, enabled = $6, current_version = $7, updated_at = now() WHERE name = $1`,
+        [u.name, next.tier, next.permissions, next.approvals, next.concurrency, next.enabled, next.version],
       );
-      await syncBudget(tx, u.name, next.budget);
+      if (u.budget !== undefined) await replaceBudget(tx, log, u.name, before.budget, u.budget, actor);
       const changed = Object.keys(u).filter((k) => k !== 'name' && k !== 'note');
       log({ type: 'agent.updated', actor: { kind: 'operator', name: actor }, agent: u.name, data: { agent: u.name, changed, version: next.version } });
     });
     await this.reload();
     this.deps.notify?.('agents.changed', { name: u.name });
+    if (u.budget !== undefined) this.deps.kernel.notify('budgets.changed', { scope: 'agent', name: u.name });
     return this.get(u.name);
   }
 
@@ -134,9 +142,8 @@ export class AgentRegistry {
   }
 }
 
-/** An agent's budget is a kernel budget (scope agent), so the kernel's cap check applies. */
-async function syncBudget(tx: Pick<PGlite, 'query'>, agent: string, budget: Agent['budget']): Promise<void> {
-  await tx.query(`DELETE FROM kernel_budgets WHERE scope = 'agent' AND name = $1`, [agent]);
-  if (!budget) return;
-  await tx.query(`INSERT INTO kernel_budgets (scope, name, period, max_usd, max_tokens) VALUES ('agent', $1, $2, $3, $4)`, [agent, budget.period, budget.maxUsd, budget.maxTokens]);
+/** The agent's one cap replaces its previous one (a cap of another period is removed). */
+async function replaceBudget(tx: Transaction, log: Log, agent: string, before: Agent['budget'], after: Agent['budget'], actor: string): Promise<void> {
+  if (before && before.period !== after?.period) await writeBudget(tx, log, { scope: 'agent', name: agent, period: before.period, maxUsd: null, maxTokens: null }, actor);
+  if (after) await writeBudget(tx, log, { scope: 'agent', name: agent, ...after }, actor);
 }

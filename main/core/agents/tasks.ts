@@ -97,3 +97,6 @@ export const summariseTask: ModelTask<{ title: string; text: string }, z.infer<t
   builtin: ({ text }) => ({ summary: extractiveSummary(text, 3, 600) || '(empty)' }),
   maxTokens: 300,
 };
+
+/** Every task of the built-in agents (the builtin provider registers their rules). */
+export const TASKS: readonly ModelTask<never, unknown>[] = [classifyTask, extractTask, draftTask, reviseTask, summariseTask] as readonly ModelTask<never, unknown>[];

@@ -1,8 +1,9 @@
+import type { Transaction } from '@electric-sql/pglite';
 import { ApiError } from '../../../shared/api/errors';
 import type { ApprovalDecision, Budget, RunStatus, Trigger } from '../../../shared/domain/kernel';
 import { spent } from './budgets';
 import { newId } from './ids';
-import { isoAt, jsonSafe, nulProblem, runEventBase } from './internals';
+import { isoAt, jsonSafe, nulProblem, runEventBase, type Log } from './internals';
 import type { Kernel } from './kernel';
 import { insertRun } from './runs';
 import { compensate, finish } from './runner';
@@ -254,20 +255,25 @@ export async function deleteSchedule(k: Kernel, id: string, actor = 'operator'):
 
 // ---- budgets ----
 
-export async function setBudget(k: Kernel, b: Pick<Budget, 'scope' | 'name' | 'period' | 'maxUsd' | 'maxTokens'>, actor = 'operator'): Promise<void> {
-  await k.commit(async (tx, log) => {
-    if (b.maxUsd === null && b.maxTokens === null) {
-      await tx.query('DELETE FROM kernel_budgets WHERE scope = $1 AND name = $2 AND period = $3', [b.scope, b.name, b.period]);
-    } else {
-      await tx.query(
-        `INSERT INTO kernel_budgets (scope, name, period, max_usd, max_tokens) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (scope, name, period) DO UPDATE SET max_usd = EXCLUDED.max_usd, max_tokens = EXCLUDED.max_tokens`,
-        [b.scope, b.name, b.period, b.maxUsd, b.maxTokens],
-      );
-    }
-    log({ type: 'budget.set', actor: operator(actor), data: { ...b } });
-  });
+export async function setBudget(k: Kernel, b: BudgetCaps, actor = 'operator'): Promise<void> {
+  await k.commit((tx, log) => writeBudget(tx, log, b, actor));
   k.notify('budgets.changed', { scope: b.scope, name: b.name });
+}
+
+type BudgetCaps = Pick<Budget, 'scope' | 'name' | 'period' | 'maxUsd' | 'maxTokens'>;
+
+/** Sets one cap inside a caller's transaction (no caps at all removes it), with its ledger event. */
+export async function writeBudget(tx: Transaction, log: Log, b: BudgetCaps, actor: string): Promise<void> {
+  if (b.maxUsd === null && b.maxTokens === null) {
+    await tx.query('DELETE FROM kernel_budgets WHERE scope = $1 AND name = $2 AND period = $3', [b.scope, b.name, b.period]);
+  } else {
+    await tx.query(
+      `INSERT INTO kernel_budgets (scope, name, period, max_usd, max_tokens) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (scope, name, period) DO UPDATE SET max_usd = EXCLUDED.max_usd, max_tokens = EXCLUDED.max_tokens`,
+      [b.scope, b.name, b.period, b.maxUsd, b.maxTokens],
+    );
+  }
+  log({ type: 'budget.set', actor: operator(actor), data: { ...b } });
 }
 
 export async function listBudgets(k: Kernel, filter: { scope?: Budget['scope']; name?: string } = {}): Promise<Budget[]> {

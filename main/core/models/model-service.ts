@@ -31,7 +31,27 @@ export class ModelService {
 
   constructor(private readonly deps: { db: PGlite; kernel: Kernel; keys: KeyStore; notify?: (event: string, payload: unknown) => void }) {}
 
-  async providers(): Promise<ProviderConfig[]> {
+  /**
+   * Settings as last read: every model call resolves a tier and prices its tokens, and this
+   * service is the only writer, so a change (changed()) is what drops them.
+   */
+  private cached: { providers?: Promise<ProviderConfig[]>; tiers?: Promise<TierSetting[]>; prices?: Promise<Price[]> } = {};
+
+  private memo<K extends keyof ModelService['cached']>(key: K, read: () => NonNullable<ModelService['cached'][K]>): NonNullable<ModelService['cached'][K]> {
+    const cached = this.cached[key];
+    if (cached) return cached as NonNullable<ModelService['cached'][K]>;
+    const p = read();
+    this.cached[key] = p;
+    // A failed read is not kept: the next call reads again.
+    p.catch(() => this.cached[key] === p && delete this.cached[key]);
+    return p;
+  }
+
+  providers(): Promise<ProviderConfig[]> {
+    return this.memo('providers', () => this.readProviders());
+  }
+
+  private async readProviders(): Promise<ProviderConfig[]> {
     const { rows } = await this.deps.db.query<{ config: unknown }>('SELECT config FROM model_providers ORDER BY id');
     return [BUILTIN, ...rows.map((r) => ProviderConfig.parse(r.config))];
   }
@@ -76,7 +96,11 @@ export class ModelService {
     this.changed();
   }
 
-  async tiers(): Promise<TierSetting[]> {
+  tiers(): Promise<TierSetting[]> {
+    return this.memo('tiers', () => this.readTiers());
+  }
+
+  private async readTiers(): Promise<TierSetting[]> {
     const { rows } = await this.deps.db.query<{ tier: ModelTier; provider: string; model: string; canary: unknown }>('SELECT * FROM model_tiers');
     return (['fast', 'strong'] as const).map((tier) => {
       const r = rows.find((x) => x.tier === tier);
@@ -137,7 +161,11 @@ export class ModelService {
     return { ref: t.model, arm: 'main' };
   }
 
-  async prices(): Promise<Price[]> {
+  prices(): Promise<Price[]> {
+    return this.memo('prices', () => this.readPrices());
+  }
+
+  private async readPrices(): Promise<Price[]> {
     const { rows } = await this.deps.db.query<{ provider: string; model: string; input_per_mtok: number; output_per_mtok: number }>('SELECT * FROM model_prices ORDER BY provider, model');
     const stored = rows.map((r) => ({ provider: r.provider, model: r.model, inputPerMTok: r.input_per_mtok, outputPerMTok: r.output_per_mtok }));
     const defaults = DEFAULT_PRICES.map((p) => ({ provider: '*', ...p })).filter((d) => !stored.some((s) => s.provider === '*' && s.model === d.model));
@@ -194,6 +222,7 @@ export class ModelService {
   }
 
   private changed(): void {
+    this.cached = {};
     this.deps.notify?.('models.changed', {});
   }
 

@@ -1,6 +1,7 @@
 /**
  * Language-model providers, tiers (with canaries), prices, and agents with versioned
- * instructions (DESIGN.md §1, §5). Secrets (API keys) are not here: see the secrets table.
+ * instructions (DESIGN.md §1, §5). Secrets (API keys) are not here: see the secrets table. An
+ * agent's budget is a kernel budget (scope 'agent'), so the kernel's cap check is the only one.
  */
 export default /* sql */ `
 CREATE TABLE model_providers (
@@ -33,7 +34,6 @@ CREATE TABLE agents (
   memory_scope    jsonb NOT NULL,
   permissions     text[] NOT NULL DEFAULT '{}',
   approvals       text[] NOT NULL DEFAULT '{}',
-  budget          jsonb,
   concurrency     integer NOT NULL DEFAULT 1 CHECK (concurrency BETWEEN 1 AND 16),
   enabled         boolean NOT NULL DEFAULT true,
   builtin         boolean NOT NULL DEFAULT false,
