@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SystemStatus } from '../domain/system';
+import { agentsCalls, agentsEvents } from './agents-calls';
 import { kernelCalls, kernelEvents } from './kernel-calls';
 import { memoryCalls, memoryEvents } from './memory-calls';
 
@@ -33,6 +34,7 @@ export const calls = {
   }),
   ...kernelCalls,
   ...memoryCalls,
+  ...agentsCalls,
 } as const;
 
 export const events = {
@@ -42,6 +44,7 @@ export const events = {
   }),
   ...kernelEvents,
   ...memoryEvents,
+  ...agentsEvents,
 } as const;
 
 export type Calls = typeof calls;

@@ -99,3 +99,22 @@ export type ArmFigures = z.infer<typeof ArmFigures>;
 
 export const CanaryComparison = z.object({ tier: ModelTier, main: ArmFigures, canary: ArmFigures.nullable(), share: z.number().nullable() });
 export type CanaryComparison = z.infer<typeof CanaryComparison>;
+
+/** Model spending as the ledger records it, since a moment, by agent and by model. */
+export const ModelUsage = z.object({
+  since: z.string().nullable(),
+  calls: z.number().int(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  costUsd: z.number(),
+  byAgent: z.array(z.object({ agent: z.string(), calls: z.number().int(), tokens: z.number().int(), costUsd: z.number() })),
+  byModel: z.array(z.object({ provider: z.string(), model: z.string(), calls: z.number().int(), inputTokens: z.number().int(), outputTokens: z.number().int(), costUsd: z.number(), meanLatencyMs: z.number() })),
+});
+export type ModelUsage = z.infer<typeof ModelUsage>;
+
+/** A provider tried with a one-line prompt from Settings. */
+export const ProviderCheck = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), latencyMs: z.number(), reply: z.string(), inputTokens: z.number().int(), outputTokens: z.number().int() }),
+  z.object({ ok: z.literal(false), latencyMs: z.number(), kind: z.string(), message: z.string() }),
+]);
+export type ProviderCheck = z.infer<typeof ProviderCheck>;

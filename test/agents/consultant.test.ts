@@ -6,7 +6,6 @@ import { assembleCore, type Assembled } from '../../main/core/host/assemble';
 import { decideApproval, startRun } from '../../main/core/kernel/operator';
 import { tempDir } from '../support/temp';
 import { until } from '../support/memory-core';
-import { memoryKeys } from '../support/memory-service';
 
 const NOTES = `# Meeting notes: Northwind Studio website relaunch
 
@@ -34,7 +33,7 @@ afterEach(async () => {
 async function start(): Promise<{ core: Assembled; dir: string }> {
   const dir = tempDir();
   const { db } = await openDatabase(dir);
-  core = await assembleCore({ db, dataDir: dir, adapters: [], keys: memoryKeys(), memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } }, notify: () => {} });
+  core = await assembleCore({ db, dataDir: dir, adapters: [], memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } }, notify: () => {} });
   return { core, dir };
 }
 
@@ -57,7 +56,7 @@ describe('the consultant scenario with the builtin provider', () => {
     writeFileSync(file, NOTES);
     const [queued] = await c.memory.documents.ingestPaths([file]);
     const documentId = (queued as { documentId: string }).documentId;
-    const { id: runId } = await startRun(c.kernel, { workflow: 'agent.triage', input: { documentId } });
+    // No explicit start: storing the notes raises document.ingested, and the seeded schedule triages them.
 
     const first = await pendingApproval(c);
     expect(first.proposal.to).toBe('dana@northwind.example');
@@ -91,7 +90,6 @@ describe('the consultant scenario with the builtin provider', () => {
     );
     expect(rows.map((r) => r.data.model.task)).toEqual(['triage.classify', 'extract.notes', 'draft.follow_up', 'draft.revise']);
     expect(rows.every((r) => r.data.model.provider === 'builtin' && r.data.model.costUsd === 0 && /^[0-9a-f]{16}$/.test(r.data.model.promptHash))).toBe(true);
-    expect(runId).toBeTruthy();
   });
 
   it('flags instructions inside content and does not act on them', async () => {

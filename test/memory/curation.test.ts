@@ -65,6 +65,9 @@ describe('the review queue, through the API', () => {
     await remember('harbourBudget', { text: 'The Harbour project has a budget of 12000 euros' });
     await remember('terms2020', { text: 'In 2020 Quillfeather paid cash on delivery', entityId, attribute: 'payment_terms', value: 'cash on delivery', validFrom: '2020-01-01T00:00:00.000Z', validTo: '2021-01-01T00:00:00.000Z' });
     await remember('contact', { text: 'The Quillfeather Press contact is Jo Brandt', entityId, attribute: 'contact', value: 'Jo Brandt' });
+    // Records about different things (one attribute each), worded alike with other figures: not a contradiction.
+    await remember('inv1', { text: 'Invoice INV-1041 (Quillfeather Press, 1,200.00 EUR) paid on 2026-10-03', entityId, attribute: 'payment_status:INV-1041', value: 'paid' });
+    await remember('inv2', { text: 'Invoice INV-1042 (Quillfeather Press, 800.00 EUR) paid on 2026-10-09', entityId, attribute: 'payment_status:INV-1042', value: 'paid' });
   });
   afterAll(() => mc?.close());
 

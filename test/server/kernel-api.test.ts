@@ -97,8 +97,10 @@ describe('the kernel through the real WebSocket API', () => {
     const dup = await socket.call('schedules.create', { name: 'nightly', workflow: 'test.noop', input: { steps: 1 }, trigger: { kind: 'interval', everyMs: 60_000 } });
     expect(dup).toMatchObject({ ok: false, error: { code: 'conflict' } });
     await call('schedules.pause', { id, paused: true });
-    // Keel's own nightly curation schedule is there too.
-    const mine = async () => (await call('schedules.list')).schedules.filter((s: { name: string }) => s.name !== 'memory.curation');
+    // Keel's own schedules are there too: the nightly curation and the triage of new documents.
+    const keels = ['memory.curation', 'Triage new documents'];
+    expect((await call('schedules.list')).schedules.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(keels));
+    const mine = async () => (await call('schedules.list')).schedules.filter((s: { name: string }) => !keels.includes(s.name));
     expect(await mine()).toMatchObject([{ id, name: 'nightly', paused: true }]);
     await call('schedules.delete', { id });
     expect(await mine()).toEqual([]);

@@ -5,7 +5,6 @@ import type { Kernel } from '../../main/core/kernel/kernel';
 import { chunkDocument } from '../../main/core/memory/chunk';
 import { insertVersion } from '../../main/core/memory/documents/store';
 import type { MemoryService } from '../../main/core/memory/memory';
-import type { KeyStore } from '../../main/core/models/model-service';
 import type { ParsedDocument } from '../../main/core/memory/parse/types';
 import type { IrCollection } from './ir';
 
@@ -29,7 +28,6 @@ export async function startMemoryService(dataDir: string, options: { modelsDir?:
     db,
     dataDir,
     adapters: [],
-    keys: memoryKeys(),
     memory: { modelsDir: options.modelsDir, overrides: { embedding: { ...(model ?? { modelId: 'absent-model', dtype: 'fp32' }), autoDownload: false } } },
     notify: (event, payload) => events.push({ event, payload }),
   });
@@ -42,16 +40,6 @@ export async function startMemoryService(dataDir: string, options: { modelsDir?:
       await core.stop();
       await db.close();
     },
-  };
-}
-
-/** API keys kept in memory: for tests that need no secret store on disk. */
-export function memoryKeys(): KeyStore {
-  const keys = new Map<string, string>();
-  return {
-    get: async (id) => keys.get(id),
-    set: async (id, value) => void keys.set(id, value),
-    delete: async (id) => keys.delete(id),
   };
 }
 

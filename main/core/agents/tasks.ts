@@ -4,6 +4,7 @@ import { extractFromNotes } from '../models/builtin/extract';
 import { draftFollowUp, reviseDraft, type DraftInput } from '../models/builtin/draft';
 import { extractiveSummary } from '../memory/memories/summarise';
 import { fence, type ModelTask } from './model-call';
+import { columnsTask } from './reconcile-csv';
 
 /** The model tasks of the built-in agents: schema, prompt (content fenced as data), builtin rule. */
 
@@ -99,4 +100,4 @@ export const summariseTask: ModelTask<{ title: string; text: string }, z.infer<t
 };
 
 /** Every task of the built-in agents (the builtin provider registers their rules). */
-export const TASKS: readonly ModelTask<never, unknown>[] = [classifyTask, extractTask, draftTask, reviseTask, summariseTask] as readonly ModelTask<never, unknown>[];
+export const TASKS: readonly ModelTask<never, unknown>[] = [classifyTask, extractTask, draftTask, reviseTask, summariseTask, columnsTask] as readonly ModelTask<never, unknown>[];

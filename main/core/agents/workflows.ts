@@ -2,12 +2,13 @@ import { diffArrays } from 'diff';
 import { z } from 'zod';
 import { KernelError } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
-import { defineWorkflow, type AnyWorkflow } from '../kernel/workflow';
+import { defineWorkflow, type AnyWorkflow, type WorkflowContext } from '../kernel/workflow';
 import type { MemoryService } from '../memory/memory';
 import { toneFrom, type DraftInput } from '../models/builtin/draft';
 import type { ModelService } from '../models/model-service';
 import { flagInstructions, recordFlag } from './containment';
 import { runTask } from './model-call';
+import { reconcilerWorkflow } from './reconcile';
 import type { AgentRegistry } from './registry';
 import { classifyTask, draftTask, Extraction, extractTask, reviseTask, summariseTask, type Draft, type KnownEntity } from './tasks';
 
@@ -20,7 +21,16 @@ export interface AgentDeps {
   operatorName: () => Promise<string>;
 }
 
-const ItemInput = z.object({ documentId: z.string().min(1).optional(), item: z.object({ title: z.string().max(500), text: z.string().max(2_000_000) }).optional() }).refine((v) => v.documentId || v.item, 'a documentId or an item');
+/** A document or an inline item; empty when a `document.ingested` event started the run (the document is in the event). */
+const ItemInput = z.object({ documentId: z.string().min(1).optional(), item: z.object({ title: z.string().max(500), text: z.string().max(2_000_000) }).optional() });
+
+function itemOf(ctx: WorkflowContext, input: z.infer<typeof ItemInput>): z.infer<typeof ItemInput> {
+  if (input.documentId || input.item) return input;
+  const t = ctx.trigger;
+  const documentId = t?.kind === 'event' ? (t.payload as { documentId?: unknown } | null)?.documentId : undefined;
+  if (typeof documentId === 'string' && documentId) return { documentId };
+  throw new KernelError('permanent', 'Triage needs a documentId or an item (title and text), or a document.ingested event.');
+}
 
 /** A document's current text, once ingestion has stored it (until then: transient, retried). */
 async function readDocument(deps: AgentDeps, id: string): Promise<{ title: string; text: string }> {
@@ -47,7 +57,8 @@ function triage(deps: AgentDeps): AnyWorkflow {
     agent: 'triage',
     input: ItemInput,
     defaults: { retry: { maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 2000 } },
-    async run(ctx, input) {
+    async run(ctx, given) {
+      const input = itemOf(ctx, given);
       const agent = deps.registry.get('triage');
       const item = await ctx.step('read', () => (input.documentId ? readDocument(deps, input.documentId) : input.item!));
       const flagged = await ctx.step('containment', async () => {
@@ -71,7 +82,9 @@ function triage(deps: AgentDeps): AnyWorkflow {
         const extraction = await ctx.child<Extraction>('agent.extractor', { documentId: input.documentId, entityIds: about });
         if (about.length) outcome = await ctx.child('agent.drafter', { documentId: input.documentId, entityId: about[0], extraction });
       }
-      return { intent: c.intent, urgency: c.urgency, confidence: c.confidence, entityIds: about, routedTo, flagged, outcome };
+      // Nothing linked, routed or flagged: no episode memory for it (a folder of a thousand files would bury the rest).
+      const episode = about.length > 0 || routedTo !== null || flagged.length > 0;
+      return { intent: c.intent, urgency: c.urgency, confidence: c.confidence, entityIds: about, routedTo, flagged, outcome, episode };
     },
   });
 }
@@ -155,28 +168,44 @@ function drafter(deps: AgentDeps): AnyWorkflow {
       const base: DraftInput = { recipient: who.name, sender: who.sender, topic: who.topic, tone, decisions: extraction.decisions, actionItems: extraction.actionItems, notes: notes.filter((n) => /\b(net \d+|terms|invoice|billing)\b/i.test(n)) };
       let draft: Draft = await runTask(ctx, deps, agent, draftTask, base);
       let changes: ReturnType<typeof paragraphChanges> | null = null;
+      const mail = (d: Draft) => (who.email ? { to: [who.email], subject: d.subject, text: d.paragraphs.join('\n\n') } : null);
       for (let round = 0; round <= MAX_REVISIONS; round++) {
+        const send = mail(draft);
         const decision = await ctx.approval({
           title: `${changes ? 'Revised draft' : 'Draft'}: ${draft.subject} → ${who.name}`,
           kind: 'draft',
           risk: 'medium',
           proposal: { to: who.email, subject: draft.subject, paragraphs: draft.paragraphs, changes, tone },
-          rationale: `Follow-up written by the drafter in a ${tone} tone (${remembered.length ? 'from remembered preferences' : 'no preference remembered'}). Approve to send, request changes with a note, or edit it.`,
+          rationale: `Follow-up written by the drafter in a ${tone} tone (${remembered.length ? 'from remembered preferences' : 'no preference remembered'}). Approve to send it as shown, request changes with a note, or edit it.`,
+          // Approving the draft is the operator's go for exactly this e-mail: no second "allow email.send?".
+          ...(send ? { authorises: { adapter: 'email', action: 'send', args: send } } : {}),
         });
         if (decision.decision === 'reject') return { sent: false, reason: decision.note ?? 'rejected' };
-        if (decision.decision === 'approve_partial' && changes) draft = acceptSome(draft, changes, decision.acceptedParts ?? []);
-        // An edit carries either the operator's own paragraphs or a request for a revision.
         const edited = decision.editedProposal as (Partial<Draft> & { request?: string }) | undefined;
-        if (decision.decision === 'edit' && edited?.paragraphs?.length) draft = { subject: edited.subject ?? draft.subject, paragraphs: edited.paragraphs };
-        else if (decision.decision === 'edit') {
+        if (decision.decision === 'approve_partial' && changes) {
+          // Some of the revision's changes kept: the result is a new text, shown again before it goes out.
+          const kept = acceptSome(draft, changes, decision.acceptedParts ?? []);
+          changes = paragraphChanges(draft.paragraphs, kept.paragraphs, 'changes you did not accept are undone');
+          draft = kept;
+          continue;
+        }
+        if (decision.decision === 'edit' && edited?.paragraphs?.length) {
+          // The operator's own text: shown once more as a revision, so what is approved is what is sent.
+          const mine = { subject: edited.subject ?? draft.subject, paragraphs: edited.paragraphs };
+          changes = paragraphChanges(draft.paragraphs, mine.paragraphs, 'edited by you');
+          draft = mine;
+          continue;
+        }
+        if (decision.decision === 'edit') {
           const request = edited?.request?.trim() || decision.note?.trim() || 'improve it';
           const revised = await runTask(ctx, deps, agent, reviseTask, { base, previous: draft, request });
           changes = paragraphChanges(draft.paragraphs, revised.paragraphs, revised.reason);
           draft = { subject: revised.subject, paragraphs: revised.paragraphs };
           continue;
         }
-        if (!who.email) return { sent: false, reason: `${who.company} has no e-mail address; add one to the entity and run the drafter again.`, draft };
-        const sent = await ctx.effect('email', 'send', { to: [who.email], subject: draft.subject, text: draft.paragraphs.join('\n\n') });
+        if (!send) return { sent: false, reason: `${who.company} has no e-mail address; add one to the entity and run the drafter again.`, draft };
+        // A send that failed or may have left waits for the operator (escalation) instead of a dead letter.
+        const sent = await ctx.effect('email', 'send', send, { policy: { onExhausted: 'escalate' } });
         return { sent: true, result: sent, draft };
       }
       return { sent: false, reason: `stopped after ${MAX_REVISIONS} revisions`, draft };
@@ -212,6 +241,6 @@ function summarizer(deps: AgentDeps): AnyWorkflow {
 }
 
 export function agentWorkflows(deps: AgentDeps): AnyWorkflow[] {
-  return [triage(deps), extractor(deps), drafter(deps), summarizer(deps)];
+  return [triage(deps), extractor(deps), drafter(deps), summarizer(deps), reconcilerWorkflow(deps)];
 }
 

@@ -4,7 +4,9 @@ import type { Adapter } from '../kernel/adapters/adapter';
 import { Kernel, type KernelOptions } from '../kernel/kernel';
 import type { WorkflowDefinition } from '../kernel/workflow';
 import { MemoryService } from '../memory/memory';
-import { ModelService, type KeyStore } from '../models/model-service';
+import { ModelService } from '../models/model-service';
+import { EmailSettingsStore, emailAdapter } from '../adapters/email';
+import { keyFileCipher, SecretStore } from '../secrets';
 import type { MemoryOverrides } from '../../../shared/api/memory-calls';
 
 export interface AssembleOptions {
@@ -14,7 +16,10 @@ export interface AssembleOptions {
   workflows?: WorkflowDefinition[];
   limits?: KernelOptions['limits'];
   clock?: KernelOptions['clock'];
-  keys: KeyStore;
+  /** Secrets encrypted at rest (API keys, the SMTP password); default: the key file in the data folder. */
+  secrets?: SecretStore;
+  /** Whether every stored document is triaged (the seeded event schedule); default true. */
+  autoTriage?: boolean;
   memory?: { overrides?: MemoryOverrides; modelsDir?: string };
   /** Every pushed event (kernel, memory, models, agents). */
   notify: (event: string, payload: unknown) => void;
@@ -25,6 +30,8 @@ export interface Assembled {
   memory: MemoryService;
   models: ModelService;
   agents: AgentsService;
+  email: EmailSettingsStore;
+  secrets: SecretStore;
   stop(): Promise<void>;
 }
 
@@ -35,9 +42,13 @@ export interface Assembled {
  */
 export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
   let memory: MemoryService | null = null;
+  const secrets = o.secrets ?? new SecretStore(o.db, keyFileCipher(o.dataDir));
+  // The adapter reads the settings at each send; the store needs the kernel for its ledger events.
+  let emailSettings: EmailSettingsStore | null = null;
+  const email = emailAdapter({ db: o.db, secrets, settings: () => emailSettings!.settings() });
   const kernel = new Kernel({
     db: o.db,
-    adapters: o.adapters,
+    adapters: [...o.adapters, email],
     workflows: o.workflows ?? [],
     limits: o.limits,
     clock: o.clock,
@@ -47,8 +58,9 @@ export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
     },
   });
   memory = new MemoryService({ db: o.db, kernel, dataDir: o.dataDir, notify: o.notify, overrides: o.memory?.overrides, modelsDir: o.memory?.modelsDir });
-  const models = new ModelService({ db: o.db, kernel, keys: o.keys, notify: o.notify });
-  const agents = new AgentsService({ db: o.db, kernel, memory, models, notify: o.notify });
+  emailSettings = new EmailSettingsStore({ db: o.db, kernel, secrets, notify: o.notify });
+  const models = new ModelService({ db: o.db, kernel, keys: secrets, notify: o.notify });
+  const agents = new AgentsService({ db: o.db, kernel, memory, models, dataDir: o.dataDir, autoTriage: o.autoTriage ?? true, operatorName: operatorName(emailSettings), notify: o.notify });
   for (const wf of [...memory.workflows(), ...agents.workflows()]) kernel.register(wf);
   kernel.setMemory(memory.port());
   // Memory and agents may commit while they start (a schedule, a model's columns, the built-in agents): chain from the real head.
@@ -62,10 +74,20 @@ export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
     memory: m,
     models,
     agents,
+    email: emailSettings,
+    secrets,
     async stop() {
       await kernel.stop();
       await m.stop();
       await models.close();
     },
+  };
+}
+
+/** Drafts are signed with the name the operator sends as (their e-mail settings), once set. */
+function operatorName(email: EmailSettingsStore): () => Promise<string> {
+  return async () => {
+    const s = await email.settings();
+    return s?.fromName?.trim() || s?.from.split('@')[0] || 'Your name';
   };
 }

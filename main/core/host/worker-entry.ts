@@ -8,7 +8,6 @@ import { openDatabase, type OpenDatabase } from '../db/database';
 import { filesAdapter } from '../kernel/adapters/files';
 import { httpAdapter } from '../kernel/adapters/http';
 import type { WorkflowDefinition } from '../kernel/workflow';
-import { keyFileCipher, SecretStore } from '../secrets';
 import { assembleCore, type Assembled } from './assemble';
 import { workerHandlers, type WorkerContext } from './worker-handlers';
 import type { CoreWorkerData, FromWorker, ToWorker } from './worker-protocol';
@@ -44,19 +43,16 @@ const INGEST_CONCURRENCY = 3;
 async function open(): Promise<WorkerContext & { opened: OpenDatabase; core: Assembled }> {
   const opened = await openDatabase(dataDir);
   const notify = (event: string, payload: unknown) => post({ type: 'event', event, payload });
-  // Headless: secrets are encrypted with a key file (0600) in the data folder.
-  const secrets = new SecretStore(opened.db, keyFileCipher(dataDir));
   const core = await assembleCore({
     db: opened.db,
     dataDir,
     adapters: [filesAdapter(join(dataDir, dataFolderLayout.workspace)), httpAdapter()],
     workflows: await loadWorkflows(),
     limits: { global: 4, perAgent: { ingest: INGEST_CONCURRENCY } },
-    keys: secrets,
     memory: { overrides: noDownload(memoryOptions?.overrides), modelsDir: memoryOptions?.modelsDir },
     notify,
   });
-  return { opened, db: opened.db, kernel: core.kernel, memory: core.memory, core };
+  return { opened, db: opened.db, kernel: core.kernel, memory: core.memory, models: core.models, agents: core.agents, email: core.email, core };
 }
 
 let ctx: (WorkerContext & { opened: OpenDatabase; core: Assembled }) | null = null;

@@ -1,31 +1,45 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { z } from 'zod';
 import type { CallName, CallOutput, calls } from '../../../shared/api/contract';
+import { emailHandlers } from '../adapters/email/api';
+import { agentsHandlers } from '../agents/api';
+import type { AgentsService } from '../agents/agents';
+import type { EmailSettingsStore } from '../adapters/email';
 import { kernelHandlers } from '../kernel/api';
 import type { Kernel } from '../kernel/kernel';
 import { memoryHandlers } from '../memory/api';
 import type { MemoryService } from '../memory/memory';
+import { modelsHandlers } from '../models/api';
+import type { ModelService } from '../models/model-service';
 
-/** What a worker-side handler gets: the open database and the kernel. */
+/** What a worker-side handler gets: the open database and the core's parts. */
 export interface WorkerContext {
   db: PGlite;
   kernel: Kernel;
   memory: MemoryService;
+  models: ModelService;
+  agents: AgentsService;
+  email: EmailSettingsStore;
 }
 
 export type WorkerHandler<N extends CallName> = (ctx: WorkerContext, input: z.output<(typeof calls)[N]['input']>) => Promise<CallOutput<N>>;
 
 type Handlers = { [N in CallName]?: (ctx: WorkerContext, input: never) => Promise<unknown> };
+type PartHandlers<P> = Record<string, (part: P, input: never) => Promise<unknown>>;
+
+/** A concept's handlers (each taking its own service) as worker handlers. */
+function served<P>(handlers: PartHandlers<P>, part: (ctx: WorkerContext) => P): Handlers {
+  return Object.fromEntries(Object.entries(handlers).map(([name, handler]) => [name, (ctx: WorkerContext, input: never) => handler(part(ctx), input)]));
+}
 
 /**
  * Calls served inside the worker, next to the database. Calls about the process itself
  * (`system.*`) are answered on the main thread by `Core`, so they work while the database opens.
  */
 export const workerHandlers: Handlers = {
-  ...Object.fromEntries(
-    Object.entries(kernelHandlers).map(([name, handler]) => [name, (ctx: WorkerContext, input: never) => (handler as (k: Kernel, i: never) => Promise<unknown>)(ctx.kernel, input)]),
-  ),
-  ...Object.fromEntries(
-    Object.entries(memoryHandlers).map(([name, handler]) => [name, (ctx: WorkerContext, input: never) => (handler as (m: MemoryService, i: never) => Promise<unknown>)(ctx.memory, input)]),
-  ),
+  ...served(kernelHandlers as PartHandlers<Kernel>, (c) => c.kernel),
+  ...served(memoryHandlers as PartHandlers<MemoryService>, (c) => c.memory),
+  ...served(agentsHandlers as PartHandlers<AgentsService>, (c) => c.agents),
+  ...served(modelsHandlers as PartHandlers<ModelService>, (c) => c.models),
+  ...served(emailHandlers as PartHandlers<EmailSettingsStore>, (c) => c.email),
 };

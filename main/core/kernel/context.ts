@@ -10,7 +10,10 @@ import { insertWaitingStep, parkRun } from './runs';
 import type { SearchFilters, SearchHit } from '../../../shared/domain/memory';
 import { listPermits, permits, type ApprovalRequest, type ApprovalResult, type EffectOptions, type RememberRequest, type RunTrigger, type StepScope, type WorkflowContext, type WorkflowDefinition, type WorkingItem } from './workflow';
 
-type GateOutput = { required: false } | ApprovalResult;
+type GateOutput = { required: false } | { required: true; approvedAtStep: number } | ApprovalResult;
+
+/** Arguments compared as the JSON they are stored as. */
+const canonical = (args: unknown) => JSON.stringify(jsonSafe(args) ?? null);
 
 /**
  * One execution (or replay) of a run. Steps are numbered in call order; a step already
@@ -21,6 +24,8 @@ type GateOutput = { required: false } | ApprovalResult;
 export class RunContext implements WorkflowContext {
   private stepNo = 0;
   signal: Signal | null = null;
+  /** Effects approved through ctx.approval({ authorises }) in this execution, not yet used. */
+  private authorised: { effect: string; args: string; stepNo: number }[] = [];
 
   constructor(
     private readonly k: KernelInternals,
@@ -186,6 +191,12 @@ export class RunContext implements WorkflowContext {
       throw this.fail(no, gateName, 'gate', { kind: 'policy', message: `Agent ${this.run.agent} is not permitted to call ${name}; grant it in the agent's permissions to allow it.`, details: { agent: this.run.agent, action: name } }, p.onExhausted);
     }
     const startedAt = this.k.clock.now();
+    const approved = this.takeAuthorised(name, args);
+    if (approved !== null) {
+      const output = { required: true, approvedAtStep: approved } as const;
+      await this.k.recordStep(this.run, { no, name: gateName, kind: 'gate', status: 'completed', output, startedAt, replace: rec !== undefined }, { type: 'gate.passed', stepNo: no, data: { effect: name, risk: act.risk, approvedAtStep: approved } });
+      return output;
+    }
     const mustAsk = agent ? listPermits(agent.approvals, adapterName, action) : false;
     if (!mustAsk && RISK_ORDER[act.risk] < RISK_ORDER[this.k.riskThreshold()]) {
       const output = { required: false } as const;
@@ -202,10 +213,22 @@ export class RunContext implements WorkflowContext {
     throw this.raise(new Suspend('approval'));
   }
 
+  /** An approved request's effect, used once: the step number of the approval, or null. */
+  private takeAuthorised(effect: string, args: unknown): number | null {
+    const i = this.authorised.findIndex((a) => a.effect === effect && a.args === canonical(args));
+    if (i < 0) return null;
+    return this.authorised.splice(i, 1)[0]!.stepNo;
+  }
+
   async approval(request: ApprovalRequest): Promise<ApprovalResult> {
     const name = `approval:${request.kind ?? 'general'}`;
     const { no, rec } = this.begin(name, 'approval');
-    if (rec?.status === 'completed') return rec.output as ApprovalResult;
+    if (rec?.status === 'completed') {
+      const result = rec.output as ApprovalResult;
+      const a = request.authorises;
+      if (a && (result.decision === 'approve' || result.decision === 'approve_partial')) this.authorised.push({ effect: `${a.adapter}.${a.action}`, args: canonical(a.args), stepNo: no });
+      return result;
+    }
     if (rec?.status === 'waiting') throw await this.stillWaiting('waiting_approval', 'approval');
     await this.requestApproval(no, name, 'approval', request);
     throw this.raise(new Suspend('approval'));
@@ -223,7 +246,7 @@ export class RunContext implements WorkflowContext {
       );
       await insertWaitingStep(tx, this.run.id, no, name, kind, { approvalId: id }, now);
       await parkRun(tx, this.run.id, 'waiting_approval', now);
-      log({ ...runEventBase(this.run), type: 'approval.requested', stepNo: no, data: { approvalId: id, title: request.title, kind: request.kind ?? 'general', risk } });
+      log({ ...runEventBase(this.run), type: 'approval.requested', stepNo: no, data: { approvalId: id, title: request.title, kind: request.kind ?? 'general', risk, authorises: request.authorises ? `${request.authorises.adapter}.${request.authorises.action}` : null } });
     });
     this.k.notify('approvals.changed', { id, runId: this.run.id, status: 'pending' });
   }

@@ -352,10 +352,17 @@ export class Kernel implements KernelInternals {
    * every event schedule listening to it starts its run in the same transaction.
    */
   async emitEvent(name: string, payload: unknown, actor: NewLedgerEvent['actor'] = { kind: 'operator', name: 'operator' }): Promise<number> {
-    return this.commit(async (tx, log) => {
-      log({ type: 'event.emitted', actor, data: { event: name, payload: jsonSafe(payload) } });
-      return fireEventTriggers(this, tx, log, name, jsonSafe(payload));
-    });
+    return this.commit((tx, log) => this.raiseIn(tx, log, name, payload, actor));
+  }
+
+  /**
+   * emitEvent inside a change already being committed (a stored document raises
+   * `document.ingested`): the runs it starts exist exactly when the change does, so a crash
+   * can neither lose them nor start them twice.
+   */
+  raiseIn(tx: Transaction, log: Log, name: string, payload: unknown, actor: NewLedgerEvent['actor']): Promise<number> {
+    log({ type: 'event.emitted', actor, data: { event: name, payload: jsonSafe(payload) } });
+    return fireEventTriggers(this, tx, log, name, jsonSafe(payload));
   }
 
   requestCancel(runId: string): void {

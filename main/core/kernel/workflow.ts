@@ -18,6 +18,12 @@ export interface ApprovalRequest {
   risk?: Risk;
   proposal: unknown;
   rationale?: string;
+  /**
+   * The effect this approval is about. Approving it also passes that effect's gate, once, when
+   * the workflow then calls exactly this action with exactly these arguments; anything else
+   * is gated as usual. So "approve this draft" and "allow email.send" are one decision.
+   */
+  authorises?: { adapter: string; action: string; args: unknown };
 }
 
 export type ApprovalResult = ApprovalDecision & { decidedBy: string };

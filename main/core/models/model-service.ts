@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
-import { ModelRef, Price, ProviderConfig, TierSetting, type ModelTier } from '../../../shared/domain/models';
+import { ModelRef, Price, ProviderConfig, TierSetting, type CanaryComparison, type ModelTier, type ModelUsage, type ProviderCheck } from '../../../shared/domain/models';
 import { ApiError } from '../../../shared/api/errors';
 import type { Kernel } from '../kernel/kernel';
 import { BuiltinProvider } from './builtin/builtin-provider';
 import { costOf, DEFAULT_PRICES } from './prices';
-import type { ModelProvider } from './provider';
+import { compareArms, modelUsage } from './ledger-figures';
+import { ProviderError, type ModelProvider } from './provider';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible';
 import { LocalGgufProvider } from './providers/local-gguf';
 
@@ -193,6 +194,28 @@ export class ModelService {
     const prices = await this.prices();
     const price = prices.find((p) => p.provider === ref.provider && p.model === ref.model) ?? prices.find((p) => p.provider === '*' && p.model === ref.model);
     return costOf(price, usage);
+  }
+
+  /** A tier's model and canary side by side, from the ledger. */
+  async compare(tier: ModelTier): Promise<CanaryComparison> {
+    return compareArms(this.deps.db, await this.tier(tier));
+  }
+
+  usage(since: string | null): Promise<ModelUsage> {
+    return modelUsage(this.deps.db, since);
+  }
+
+  /** Tries a provider's model with a one-line prompt (Settings' "Test" button); errors are the answer, not thrown. */
+  async check(ref: ModelRef): Promise<ProviderCheck> {
+    const started = performance.now();
+    try {
+      const p = await this.provider(ref.provider);
+      const r = await p.generate({ model: ref.model, messages: [{ role: 'user', content: 'Reply with the single word: ready' }], maxTokens: 8, temperature: 0, task: 'check', input: {}, signal: AbortSignal.timeout(60_000) });
+      return { ok: true, latencyMs: r.latencyMs, reply: r.text.trim().slice(0, 200), inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens };
+    } catch (err) {
+      const kind = err instanceof ProviderError ? err.kind : err instanceof ApiError ? err.code : 'error';
+      return { ok: false, latencyMs: performance.now() - started, kind, message: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   /** The provider behind an id, created once and reused (connections, loaded weights). */

@@ -4,7 +4,8 @@ import type { ChatMessage, OutputSchema } from './provider';
 
 /** The JSON Schema a provider is given for a zod schema (zod's own converter, draft 2020-12). */
 export function outputSchema(name: string, schema: z.ZodType): OutputSchema {
-  return { name, jsonSchema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> };
+  // OpenAI accepts only [A-Za-z0-9_-]{1,64} as a schema's name ('triage.classify' → 'triage_classify').
+  return { name: name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64), jsonSchema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> };
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };

@@ -1,4 +1,5 @@
 export { CorrectionArgs, emailAdapter, emailCorrection, messageIdFor, SendArgs, uncertainSend, type EmailDeps } from './adapter';
 export { allowResend, confirmOutboxSent, getOutboxEntry, listUncertainSends, type OutboxEntry, type OutboxEnvelope, type SendResult } from './outbox';
 export { isLoopback, SmtpSettings } from './settings';
-export { testConnection, type ConnectionCheck, type SmtpErrorCode } from './smtp';
+export { testConnection } from './smtp';
+export { EmailSettingsStore } from './settings-store';

@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { ApiError } from '../../../../shared/api/errors';
 
 /** What is kept of a message: who, to whom, what about. Never the password, never the body (only its hash). */
 export interface OutboxEnvelope {
@@ -106,8 +107,8 @@ export async function releaseOutbox(db: PGlite, key: string): Promise<void> {
 }
 
 function uncertain(entry: OutboxEntry | null, key: string): OutboxEntry {
-  if (!entry) throw new Error(`There is no e-mail in the outbox under ${key}.`);
-  if (entry.status !== 'sending') throw new Error(`The e-mail ${entry.messageId} was already recorded as sent; there is nothing to decide.`);
+  if (!entry) throw new ApiError({ code: 'not_found', message: `There is no e-mail in the outbox under ${key}.` });
+  if (entry.status !== 'sending') throw new ApiError({ code: 'conflict', message: `The e-mail ${entry.messageId} was already recorded as sent; there is nothing to decide.` });
   return entry;
 }
 

@@ -1,10 +1,10 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import type { ConnectionCheck, SmtpErrorCode } from '../../../../shared/domain/email';
 import type { ErrorKind } from '../../../../shared/domain/kernel';
 import type { SecretStore } from '../../secrets/store';
 import { isLoopback, type SmtpSettings } from './settings';
 
 export type SmtpPhase = 'connect' | 'login' | 'send';
-export type SmtpErrorCode = 'not_configured' | 'no_password' | 'auth_failed' | 'cannot_connect' | 'tls' | 'rejected' | 'temporary' | 'uncertain' | 'other';
 export type SmtpError = NodeJS.ErrnoException & SMTPConnection.SMTPError & { library?: string };
 
 /** A failed SMTP exchange and how far it got: what decides whether the message may have left. */
@@ -113,8 +113,6 @@ export function redact(text: string, user: string, password: string): string {
   const forms = [password, Buffer.from(password).toString('base64'), Buffer.from(`\u0000${user}\u0000${password}`).toString('base64')];
   return forms.reduce((t, f) => t.split(f).join('••••'), text);
 }
-
-export type ConnectionCheck = { ok: true } | { ok: false; code: SmtpErrorCode; message: string };
 
 /**
  * Checks settings before they are saved or used: connects, negotiates TLS and logs in,

@@ -34,6 +34,8 @@ export type StoreResult = { kind: 'stored'; version: number; chunks: number } | 
 export const INGEST_WORKFLOW = 'memory.ingest';
 export const INGEST_AGENT = 'ingest';
 const ACTOR = { kind: 'system' as const, name: 'memory' };
+/** The event a stored document version raises (payload: documentId, name, version, replaced, type). */
+export const DOCUMENT_INGESTED = 'document.ingested';
 const MB = 1024 * 1024;
 
 const failure = (code: IngestError['code'], message: string): IngestError => ({ code, message });
@@ -203,6 +205,8 @@ export class Documents {
         [input.documentId, parsed.type, parsed.title, next, read.sha256, read.size, chunks.length, embedding && chunks.length ? 'embedding' : 'indexed', at],
       );
       log({ type: 'document.indexed', actor: ACTOR, data: { documentId: input.documentId, name: input.name, version: next, replaced: prev, type: parsed.type, sha256: read.sha256, chunks: chunks.length, embedded: vectors ? chunks.length : 0 } });
+      // Schedules listening (triage of new documents) start in this transaction: exactly once per stored version.
+      await this.m.kernel.raiseIn(tx, log, DOCUMENT_INGESTED, { documentId: input.documentId, name: input.name, version: next, replaced: prev, type: parsed.type }, ACTOR);
       return next;
     });
     await this.m.afterStored(input.documentId);

@@ -54,6 +54,9 @@ export class Curation {
   private compare(active: Memory[]): Finding[] {
     const out = new Map<string, Finding>();
     for (const [a, b] of candidatePairs(active)) {
+      // Facts keyed by different attributes are about different things, however alike their wording
+      // ("Invoice INV-1 … paid" and "Invoice INV-2 … paid" differ only in figures, and contradict nothing).
+      if (a.attribute && b.attribute && (a.attribute !== b.attribute || a.entityId !== b.entityId)) continue;
       const f = compareFacts(a, b) ?? compareTexts(a, b);
       if (f) out.set(reviewKey(f), f);
     }

@@ -16,6 +16,9 @@ interface RunFacts {
 /** Runs Keel makes for itself are not episodes worth remembering. */
 export const isHousekeeping = (workflow: string, agent: string | null) => workflow.startsWith('memory.') || agent === 'ingest';
 
+/** A run that says so in its output (`episode: false`, e.g. triage of a document that needed nothing) is not one either. */
+const routine = (output: unknown) => typeof output === 'object' && output !== null && (output as { episode?: unknown }).episode === false;
+
 /**
  * Turns a finished run into an episode memory: what ran, for whom, how it ended, what the
  * operator decided and what it did to the world, with the run as provenance. Then the run's
@@ -34,7 +37,7 @@ export class Episodes {
       [runId],
     );
     const run = rows[0];
-    if (!run || isHousekeeping(run.workflow, run.agent)) return null;
+    if (!run || isHousekeeping(run.workflow, run.agent) || routine(run.output)) return null;
     const done = await this.m.db.query(`SELECT 1 FROM memory_items WHERE kind = 'episode' AND provenance->>'runId' = $1 LIMIT 1`, [runId]);
     if (done.rows.length === 0) {
       const text = await this.describe(run);
@@ -67,6 +70,7 @@ export class Episodes {
   async catchUp(): Promise<number> {
     const { rows } = await this.m.db.query<{ id: string }>(
       `SELECT r.id FROM kernel_runs r WHERE r.finished_at > now() - interval '7 days' AND r.workflow NOT LIKE 'memory.%' AND coalesce(r.agent, '') <> 'ingest'
+         AND NOT coalesce(r.output @> '{"episode": false}', false)
          AND NOT EXISTS (SELECT 1 FROM memory_items m WHERE m.kind = 'episode' AND m.provenance->>'runId' = r.id) LIMIT 200`,
     );
     for (const r of rows) await this.summariseRun(r.id);

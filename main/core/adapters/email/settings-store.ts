@@ -1,0 +1,91 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { EmailSettingsInput, SmtpSettings, type ConnectionCheck, type EmailSettingsView, type UncertainSend } from '../../../../shared/domain/email';
+import { ApiError } from '../../../../shared/api/errors';
+import type { Kernel } from '../../kernel/kernel';
+import type { SecretStore } from '../../secrets/store';
+import { allowResend, confirmOutboxSent, listUncertainSends } from './outbox';
+import { testConnection } from './smtp';
+
+const SETTINGS_KEY = 'email.smtp';
+/** One SMTP account per data folder, so one secret. */
+export const SMTP_PASSWORD_SECRET = 'email-smtp-password';
+const operator = { kind: 'operator' as const, name: 'operator' };
+
+/**
+ * The operator's SMTP settings: stored as a kernel setting (changes in the ledger, without
+ * the password), the password in the secret store. The adapter reads `settings()` at every
+ * send, so a change applies to the next message.
+ */
+export class EmailSettingsStore {
+  private cached: Promise<SmtpSettings | null> | null = null;
+
+  constructor(private readonly deps: { db: PGlite; kernel: Kernel; secrets: SecretStore; notify?: (event: string, payload: unknown) => void }) {}
+
+  settings(): Promise<SmtpSettings | null> {
+    this.cached ??= this.read();
+    return this.cached;
+  }
+
+  private async read(): Promise<SmtpSettings | null> {
+    const { rows } = await this.deps.db.query<{ value: unknown }>('SELECT value FROM kernel_settings WHERE key = $1', [SETTINGS_KEY]);
+    const parsed = SmtpSettings.safeParse(rows[0]?.value);
+    return parsed.success ? parsed.data : null;
+  }
+
+  async view(): Promise<EmailSettingsView | null> {
+    const s = await this.settings();
+    if (!s) return null;
+    const { passwordSecretId, ...shown } = s;
+    const masked = await this.deps.secrets.masked(passwordSecretId);
+    return { ...shown, hasPassword: masked !== null, passwordMasked: masked };
+  }
+
+  /** Saves the settings; the password only when given (leaving it out keeps the stored one). */
+  async save(input: EmailSettingsInput): Promise<EmailSettingsView> {
+    const { password, ...rest } = EmailSettingsInput.parse(input);
+    const settings = SmtpSettings.parse({ ...rest, passwordSecretId: SMTP_PASSWORD_SECRET });
+    if (password === undefined && !(await this.deps.secrets.has(SMTP_PASSWORD_SECRET))) {
+      throw new ApiError({ code: 'invalid_input', message: `Enter the SMTP password for ${settings.user}.` });
+    }
+    if (password !== undefined) await this.deps.secrets.set(SMTP_PASSWORD_SECRET, password);
+    await this.deps.kernel.commit(async (tx, log) => {
+      await tx.query(`INSERT INTO kernel_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [SETTINGS_KEY, JSON.stringify(settings)]);
+      log({ type: 'email.settings_saved', actor: operator, data: { host: settings.host, port: settings.port, secure: settings.secure, user: settings.user, from: settings.from, passwordChanged: password !== undefined } });
+    });
+    this.cached = null;
+    this.deps.notify?.('email.changed', {});
+    return (await this.view())!;
+  }
+
+  /** Connects and logs in, sending nothing: the given settings (before saving) or the stored ones. */
+  async test(input?: EmailSettingsInput): Promise<ConnectionCheck> {
+    if (input) {
+      const { password, ...rest } = EmailSettingsInput.parse(input);
+      return testConnection(SmtpSettings.parse({ ...rest, passwordSecretId: SMTP_PASSWORD_SECRET }), this.deps.secrets, { password });
+    }
+    const s = await this.settings();
+    if (!s) return { ok: false, code: 'not_configured', message: 'E-mail is not set up yet: enter your SMTP server first.' };
+    return testConnection(s, this.deps.secrets);
+  }
+
+  async uncertain(): Promise<UncertainSend[]> {
+    return (await listUncertainSends(this.deps.db)).map((e) => ({ idempotencyKey: e.idempotencyKey, messageId: e.messageId, from: e.envelope.from, to: e.envelope.to, subject: e.envelope.subject, createdAt: e.createdAt }));
+  }
+
+  /** The operator checked: it was sent. The paused run's retry then completes without sending. */
+  async confirmSent(key: string): Promise<void> {
+    await confirmOutboxSent(this.deps.db, key);
+    await this.logOutbox('email.send_confirmed', key);
+  }
+
+  /** The operator checked: it was not sent. The paused run's retry then sends it. */
+  async allowResend(key: string): Promise<void> {
+    await allowResend(this.deps.db, key);
+    await this.logOutbox('email.resend_allowed', key);
+  }
+
+  private async logOutbox(type: string, key: string): Promise<void> {
+    await this.deps.kernel.commit(async (_tx, log) => log({ type, actor: operator, data: { idempotencyKey: key } }));
+    this.deps.notify?.('email.changed', {});
+  }
+}
