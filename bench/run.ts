@@ -3,12 +3,13 @@
  * medians over BENCH_RUNS (default 5) repetitions, and ratios against a baseline measured in
  * the same run, because timings on shared 2-core machines are noisy.
  */
+import { benchAgents } from './agents';
 import { benchKernel } from './kernel';
 import { benchMemory } from './memory';
 import { benchStartup } from './startup';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { startup: benchStartup, kernel: benchKernel, memory: benchMemory };
+const benches: Record<string, () => Promise<void>> = { startup: benchStartup, kernel: benchKernel, memory: benchMemory, agents: benchAgents };
 
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { DataFolderLockedError } from '../core/data-folder/lock';
 import { Core } from '../core/host/core';
 import { registerApiIpc } from './ipc';
+import { keychainDataKey } from './keychain';
 import { noticeFor, notifyEscalation } from './notifications';
 import { openPreferences } from './preferences';
 import { createTray } from './tray';
@@ -40,7 +41,8 @@ function showWindow(): void {
 async function start(): Promise<void> {
   try {
     // KEEL_DATA lets tests and power users point the app at another data folder.
-    core = Core.start({ dataDir: process.env.KEEL_DATA ?? app.getPath('userData'), mode: 'desktop' });
+    const dataDir = process.env.KEEL_DATA ?? app.getPath('userData');
+    core = Core.start({ dataDir, mode: 'desktop', secretKey: keychainDataKey(dataDir) ?? undefined });
   } catch (err) {
     const message = err instanceof DataFolderLockedError ? err.message : `Keel could not start: ${(err as Error).message}`;
     dialog.showErrorBox('Keel', message);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { allowResend, confirmOutboxSent, getOutboxEntry, listUncertainSends, messageIdFor, testConnection, type SendResult, type SmtpSettings } from '../../main/core/adapters/email';
@@ -9,7 +9,7 @@ import { openDatabase } from '../../main/core/db/database';
 import { KernelError } from '../../main/core/kernel/errors';
 import { Kernel } from '../../main/core/kernel/kernel';
 import { decideApproval, resolveEscalation, startRun } from '../../main/core/kernel/operator';
-import { KEY_FILE, keyFileCipher, type Cipher } from '../../main/core/secrets/cipher';
+import { KEY_FILE, keyFileCipher, loadOrCreateSealedKey, sealedKeyCipher, WRAPPED_KEY_FILE, type Cipher, type KeyWrapper } from '../../main/core/secrets/cipher';
 import { maskSecret, SecretStore } from '../../main/core/secrets/store';
 import type { RunRow } from '../../main/core/kernel/store';
 import { startKernel, type KernelHarness } from '../kernel/harness';
@@ -397,6 +397,38 @@ describe('secrets', () => {
     writeFileSync(path, 'too short', { mode: 0o600 });
     expect(() => keyFileCipher(dir)).toThrow(/holds 9 bytes, not a 32-byte key/);
     expect(statSync(path).size).toBe(9);
+  });
+
+  test('desktop: the data key is kept only sealed by the OS keychain, created once, and the secrets it encrypts read back', async () => {
+    const dir = tempDir();
+    // Stands in for Electron's safeStorage (the OS keychain cannot run here): a keyed seal.
+    const keychain = (secret: string): KeyWrapper => ({
+      seal: (key) => Buffer.concat([Buffer.from(secret), key.map((b, i) => b ^ secret.charCodeAt(i % secret.length))]),
+      open: (sealed) => {
+        if (!sealed.subarray(0, secret.length).equals(Buffer.from(secret))) throw new Error('the keychain refused');
+        return Buffer.from(sealed.subarray(secret.length).map((b, i) => b ^ secret.charCodeAt(i % secret.length)));
+      },
+    });
+    const key = loadOrCreateSealedKey(dir, keychain('login-keychain'));
+    expect(key).toHaveLength(32);
+    expect(readFileSync(join(dir, WRAPPED_KEY_FILE)).includes(key)).toBe(false);
+    expect(statSync(join(dir, WRAPPED_KEY_FILE)).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateSealedKey(dir, keychain('login-keychain')).equals(key)).toBe(true);
+
+    const { db } = await openDatabase(dir);
+    try {
+      await new SecretStore(db, sealedKeyCipher(key)).set('smtp.password', PASSWORD);
+      const again = new SecretStore(db, sealedKeyCipher(loadOrCreateSealedKey(dir, keychain('login-keychain'))));
+      expect(await again.get('smtp.password')).toBe(PASSWORD);
+      const { rows } = await db.query<{ ciphertext: string }>(`SELECT ciphertext FROM keel_secrets`);
+      expect(rows[0]!.ciphertext).toMatch(/^sealed-aes-256-gcm:v1\./);
+      // Another account's keychain cannot open it, and says what to do; the sealed file is left alone.
+      expect(() => loadOrCreateSealedKey(dir, keychain('someone-else'))).toThrow(/cannot be opened with this account's keychain .* entered again/);
+      // The same folder opened headless (key file) reports the secret as another cipher's, not garbage.
+      await expect(new SecretStore(db, keyFileCipher(dir)).get('smtp.password')).rejects.toThrow(/stored with "sealed-aes-256-gcm" encryption/);
+    } finally {
+      await db.close();
+    }
   });
 
   test('a secret from another cipher or another key is reported, not misread', async () => {

@@ -20,6 +20,8 @@ export interface CoreOptions {
   workflowModules?: string[];
   /** Memory settings that win over stored ones, and where embedding models live. */
   memory?: CoreWorkerData['memory'];
+  /** The desktop's data key for secrets, opened from the OS keychain (see secrets/cipher.ts). */
+  secretKey?: Buffer;
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -80,7 +82,7 @@ export class Core {
     this.ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     this.ready.catch(() => undefined); // observed through status too; never an unhandled rejection
     try {
-      this.worker = spawnCoreWorker({ dataDir: this.dataDir, workflowModules: options.workflowModules, memory: options.memory });
+      this.worker = spawnCoreWorker({ dataDir: this.dataDir, workflowModules: options.workflowModules, memory: options.memory, secretKey: options.secretKey?.toString('base64') });
     } catch (err) {
       this.lock.release();
       throw err;

@@ -8,6 +8,7 @@ import { openDatabase, type OpenDatabase } from '../db/database';
 import { filesAdapter } from '../kernel/adapters/files';
 import { httpAdapter } from '../kernel/adapters/http';
 import type { WorkflowDefinition } from '../kernel/workflow';
+import { sealedKeyCipher, SecretStore } from '../secrets';
 import { assembleCore, type Assembled } from './assemble';
 import { workerHandlers, type WorkerContext } from './worker-handlers';
 import type { CoreWorkerData, FromWorker, ToWorker } from './worker-protocol';
@@ -18,7 +19,7 @@ import type { MemoryOverrides } from '../../../shared/api/memory-calls';
  * nothing heavy runs on the thread that talks to the window or serves the API.
  */
 const port = parentPort!;
-const { dataDir, workflowModules = [], memory: memoryOptions } = workerData as CoreWorkerData;
+const { dataDir, workflowModules = [], memory: memoryOptions, secretKey } = workerData as CoreWorkerData;
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 async function loadWorkflows(): Promise<WorkflowDefinition[]> {
@@ -48,6 +49,8 @@ async function open(): Promise<WorkerContext & { opened: OpenDatabase; core: Ass
     dataDir,
     adapters: [filesAdapter(join(dataDir, dataFolderLayout.workspace)), httpAdapter()],
     workflows: await loadWorkflows(),
+    // Desktop: secrets under the key the OS keychain sealed; headless: the 0600 key file (assembleCore's default).
+    ...(secretKey ? { secrets: new SecretStore(opened.db, sealedKeyCipher(Buffer.from(secretKey, 'base64'))) } : {}),
     limits: { global: 4, perAgent: { ingest: INGEST_CONCURRENCY } },
     memory: { overrides: noDownload(memoryOptions?.overrides), modelsDir: memoryOptions?.modelsDir },
     notify,

@@ -19,4 +19,6 @@ export interface CoreWorkerData {
   memory?: { overrides?: MemoryOverrides; modelsDir?: string };
   /** Modules exporting `workflows` (an array of workflow definitions) to register. */
   workflowModules?: string[];
+  /** The desktop's data key for secrets (base64), opened from the OS keychain by the shell; headless uses the key file. */
+  secretKey?: string;
 }

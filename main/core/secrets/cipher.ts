@@ -38,8 +38,44 @@ export interface KeyFileOptions {
  */
 export function keyFileCipher(dir: string, options: KeyFileOptions = {}): Cipher {
   const key = loadOrCreateKey(join(dir, KEY_FILE), options.onWarning ?? ((m) => console.warn(`[secrets] ${m}`)));
+  return aesGcmCipher('keyfile-aes-256-gcm', key, KEY_FILE);
+}
+
+/** The data key itself sealed by the OS keychain (Electron's safeStorage), which only the desktop shell can reach. */
+export interface KeyWrapper {
+  seal(key: Buffer): Buffer;
+  open(sealed: Buffer): Buffer;
+}
+
+export const WRAPPED_KEY_FILE = 'secret.key.sealed';
+
+/**
+ * The desktop's data key: 32 random bytes stored only sealed by the OS keychain
+ * (`secret.key.sealed`), opened by the shell at start and handed to the core. Created once,
+ * atomically, like the key file.
+ */
+export function loadOrCreateSealedKey(dir: string, wrapper: KeyWrapper): Buffer {
+  const path = join(dir, WRAPPED_KEY_FILE);
+  try {
+    return checkedKey(wrapper.open(readFileSync(path)), path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (err instanceof SecretKeyError) throw err;
+      throw new SecretKeyError(`${path} cannot be opened with this account's keychain (${(err as Error).message}). Stored passwords and keys must be entered again: remove the file to start over.`);
+    }
+  }
+  writeOnce(path, wrapper.seal(randomBytes(KEY_BYTES)));
+  return checkedKey(wrapper.open(readFileSync(path)), path);
+}
+
+/** Secrets encrypted with a data key the host opened (the desktop's sealed key). */
+export function sealedKeyCipher(key: Buffer): Cipher {
+  return aesGcmCipher('sealed-aes-256-gcm', checkedKey(key, 'the data key'), WRAPPED_KEY_FILE);
+}
+
+function aesGcmCipher(kind: string, key: Buffer, keyName: string): Cipher {
   return {
-    kind: 'keyfile-aes-256-gcm',
+    kind,
     encrypt(plain) {
       const iv = randomBytes(IV_BYTES);
       const c = createCipheriv('aes-256-gcm', key, iv);
@@ -55,10 +91,15 @@ export function keyFileCipher(dir: string, options: KeyFileOptions = {}): Cipher
       try {
         return Buffer.concat([d.update(raw.subarray(IV_BYTES + TAG_BYTES)), d.final()]).toString('utf8');
       } catch {
-        throw new SecretKeyError(`A stored secret cannot be decrypted with ${KEY_FILE} (the key file was replaced, or the data was altered). Enter the secret again.`);
+        throw new SecretKeyError(`A stored secret cannot be decrypted with ${keyName} (the key was replaced, or the data was altered). Enter the secret again.`);
       }
     },
   };
+}
+
+function checkedKey(key: Buffer, where: string): Buffer {
+  if (key.length !== KEY_BYTES) throw new SecretKeyError(`${where} holds ${key.length} bytes, not a ${KEY_BYTES}-byte key.`);
+  return key;
 }
 
 function loadOrCreateKey(path: string, warn: (m: string) => void): Buffer {
@@ -99,17 +140,22 @@ function checkPermissions(path: string, warn: (m: string) => void): void {
 
 /** Written to a temp file, then linked into place: a crash never leaves a half-written key. */
 function createKey(path: string): void {
+  writeOnce(path, randomBytes(KEY_BYTES));
+}
+
+/** Another process that created the file first wins (the link fails); nothing is ever overwritten. */
+function writeOnce(path: string, bytes: Buffer): void {
   const tmp = `${path}.${process.pid}.tmp`;
   rmSync(tmp, { force: true });
   const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, randomBytes(KEY_BYTES));
+    writeSync(fd, bytes);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   try {
-    linkSync(tmp, path); // fails if another process created the key first: theirs wins
+    linkSync(tmp, path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   } finally {

@@ -1,2 +1,2 @@
-export { KEY_FILE, keyFileCipher, SecretKeyError, type Cipher, type KeyFileOptions } from './cipher';
+export { KEY_FILE, keyFileCipher, loadOrCreateSealedKey, sealedKeyCipher, SecretKeyError, WRAPPED_KEY_FILE, type Cipher, type KeyFileOptions, type KeyWrapper } from './cipher';
 export { maskSecret, SecretError, SecretStore } from './store';

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench -- agents`:
+ *   agents.scenario_ms          the consultant scenario with the builtin provider, from the notes
+ *                               being handed over to the draft waiting in the inbox, plus from
+ *                               approval to the e-mail accepted by a real SMTP server on 127.0.0.1
+ *                               (the operator's decision itself excluded); median over runs
+ *   agents.provider_overhead_ms Keel's added time per model call (prompt, structured-output check,
+ *                               the step and its ledger event, cost) over the raw HTTP round trip
+ *                               of the same request to the same local OpenAI-compatible server,
+ *                               measured in the same run
+ */
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { openDatabase } from '../main/core/db/database';
+import { assembleCore, type Assembled } from '../main/core/host/assemble';
+import { runTask, type ModelTask } from '../main/core/agents/model-call';
+import { decideApproval, startRun } from '../main/core/kernel/operator';
+import { defineWorkflow } from '../main/core/kernel/workflow';
+import { startOpenAiServer } from '../test/support/openai-server';
+import { TestSmtpServer } from '../test/support/smtp-server';
+import { median, repeat, report, RUNS } from './stats';
+
+const CALLS = 40;
+const SMTP = { user: 'keel', password: 'bench-password-1' };
+
+async function openCore(extra: Partial<Parameters<typeof assembleCore>[0]> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-bench-agents-'));
+  const { db } = await openDatabase(dir);
+  const events = new EventEmitter();
+  const core = await assembleCore({
+    db,
+    dataDir: dir,
+    adapters: [],
+    memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } },
+    notify: (event, payload) => events.emit('event', event, payload),
+    ...extra,
+  });
+  return {
+    core,
+    /** Resolves at the first pushed event for which `probe` answers something. */
+    when<T>(probe: () => Promise<T | null | undefined>): Promise<T> {
+      return new Promise((resolve, reject) => {
+        const check = () => probe().then((v) => v && (events.off('event', check), resolve(v)), reject);
+        events.on('event', check);
+        check();
+      });
+    },
+    async close() {
+      await core.stop();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function scenarioOnce(smtp: TestSmtpServer): Promise<number> {
+  const k = await openCore();
+  try {
+    await k.core.email.save({ host: '127.0.0.1', port: smtp.port, secure: false, user: SMTP.user, password: SMTP.password, from: 'alex@consultancy.example', fromName: 'Alex Morgan' });
+    const sent = smtp.messages.length;
+    const t0 = performance.now();
+    await k.core.agents.runExample();
+    const draft = await k.when(async () => (await k.core.kernel.db.query<{ id: string; run_id: string }>(`SELECT id, run_id FROM kernel_approvals WHERE status = 'pending' AND kind = 'draft'`)).rows[0]);
+    const drafting = performance.now() - t0;
+    const t1 = performance.now();
+    await decideApproval(k.core.kernel, draft.id, { decision: 'approve' });
+    await k.when(async () => (await k.core.kernel.db.query(`SELECT 1 FROM kernel_runs WHERE id = $1 AND status = 'succeeded'`, [draft.run_id])).rows.length > 0);
+    const sending = performance.now() - t1;
+    if (smtp.messages.length !== sent + 1) throw new Error(`expected one e-mail, the server has ${smtp.messages.length - sent}`);
+    return drafting + sending;
+  } finally {
+    await k.close();
+  }
+}
+
+const Echo = z.object({ summary: z.string().min(1) });
+const echoTask: ModelTask<{ text: string }, z.infer<typeof Echo>> = {
+  name: 'bench.echo',
+  output: Echo,
+  prompt: ({ text }) => `Summarise: ${text}`,
+  builtin: ({ text }) => ({ summary: text }),
+  maxTokens: 50,
+};
+
+/** Per call: Keel's model-call step over the same request sent raw, medians over repetitions. */
+async function providerOverhead(): Promise<{ keel: number; raw: number }> {
+  const server = await startOpenAiServer({ reply: () => ({ content: JSON.stringify({ summary: 'A short summary.' }), usage: { prompt_tokens: 40, completion_tokens: 8 } }) });
+  let core: Assembled | null = null;
+  const calls = defineWorkflow({
+    name: 'bench.model_calls',
+    version: 1,
+    agent: 'summarizer',
+    input: z.object({ n: z.number().int() }),
+    async run(ctx, { n }) {
+      const agent = core!.agents.registry.get('summarizer');
+      for (let i = 0; i < n; i++) await runTask(ctx, { models: core!.models }, agent, echoTask, { text: `note ${i}` });
+      return n;
+    },
+  });
+  const k = await openCore({ workflows: [calls], autoTriage: false });
+  core = k.core;
+  try {
+    await core.models.saveProvider({ id: 'local', kind: 'openai-compatible', label: 'Local', baseUrl: server.url, hasKey: false, structuredOutput: 'auto', timeoutMs: 10_000 });
+    await core.models.setTier('fast', { provider: 'local', model: 'bench-model' });
+    const keel = await repeat(RUNS, async () => {
+      const t0 = performance.now();
+      const { id } = await startRun(core!.kernel, { workflow: 'bench.model_calls', input: { n: CALLS } });
+      await k.when(async () => (await core!.kernel.db.query(`SELECT 1 FROM kernel_runs WHERE id = $1 AND status = 'succeeded'`, [id])).rows.length > 0);
+      return (performance.now() - t0) / CALLS;
+    });
+    // The very request Keel sent, sent again without Keel.
+    const body = JSON.stringify(server.completionBodies().at(-1));
+    const raw = await repeat(RUNS, async () => {
+      const t0 = performance.now();
+      for (let i = 0; i < CALLS; i++) {
+        const res = await fetch(`${server.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer none' }, body });
+        await res.text();
+      }
+      return (performance.now() - t0) / CALLS;
+    });
+    return { keel: median(keel), raw: median(raw) };
+  } finally {
+    await k.close();
+    await server.close();
+  }
+}
+
+export async function benchAgents(): Promise<void> {
+  const smtp = await new TestSmtpServer({ users: { [SMTP.user]: SMTP.password } }).start();
+  try {
+    await scenarioOnce(smtp); // warm-up: module loading, first compile
+    report('agents.scenario_ms', median(await repeat(RUNS, () => scenarioOnce(smtp))), 'ms');
+  } finally {
+    await smtp.stop();
+  }
+  const { keel, raw } = await providerOverhead();
+  report('agents.model_call_ms', keel, 'ms');
+  report('agents.raw_http_ms', raw, 'ms');
+  report('agents.provider_overhead_ms', keel - raw, 'ms');
+}
