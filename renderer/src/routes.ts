@@ -3,7 +3,8 @@ import { isViewId, type ViewId } from './views/registry';
 /**
  * Where the app is, kept in the URL hash so a reload, the back button or a link from a
  * search hit lands on the same place: `#/<view>/<path...>?<query>`, e.g.
- * `#/documents/<id>?chunk=<chunkId>` or `#/memory/items/<id>`.
+ * `#/documents/<id>?chunk=<chunkId>`, `#/memory/items/<id>`, `#/agents/<name>` or
+ * `#/settings/models`.
  */
 export interface Route {
   view: ViewId;
@@ -40,3 +41,7 @@ export const memoryHref = (id: string): string => href('memory', ['items', id]);
 export const entityHref = (id: string): string => href('memory', ['entities', id]);
 export const reviewsHref = (): string => href('memory', ['reviews']);
 export const entitiesHref = (): string => href('memory', ['entities']);
+export const inboxHref = (): string => href('inbox');
+export const agentHref = (name: string): string => href('agents', [name]);
+export type SettingsSection = 'general' | 'models' | 'email';
+export const settingsHref = (section: SettingsSection = 'general'): string => href('settings', section === 'general' ? [] : [section]);

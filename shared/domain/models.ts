@@ -54,7 +54,8 @@ export type TierSetting = z.infer<typeof TierSetting>;
 
 /** US dollars per million tokens; local models cost 0. */
 export const Price = z.object({
-  provider: ProviderId,
+  /** A provider's id, or '*' for the model on any provider. */
+  provider: z.union([ProviderId, z.literal('*')]),
   model: z.string(),
   inputPerMTok: z.number().min(0),
   outputPerMTok: z.number().min(0),

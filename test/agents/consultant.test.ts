@@ -1,28 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/core/db/database';
 import { assembleCore, type Assembled } from '../../main/core/host/assemble';
 import { decideApproval, startRun } from '../../main/core/kernel/operator';
 import { tempDir } from '../support/temp';
 import { until } from '../support/memory-core';
-
-const NOTES = `# Meeting notes: Northwind Studio website relaunch
-
-Attendees: Dana Whitfield (Northwind Studio), me
-
-## Decisions
-- Launch the new site on 2027-01-15.
-- Keep the current hosting provider.
-
-## Action items
-- Dana: send the final logo files by Friday
-- Prepare the revised proposal by 2026-12-04
-- Schedule the content workshop
-
-## Notes
-- Northwind pays invoices net 30.
-`;
 
 let core: Assembled | null = null;
 afterEach(async () => {
@@ -49,13 +30,10 @@ async function pendingApproval(c: Assembled, after = 0) {
 
 describe('the consultant scenario with the builtin provider', () => {
   it('links the notes to the client, remembers action items, drafts in the remembered tone and revises with paragraph reasons', async () => {
-    const { core: c, dir } = await start();
-    const client = await c.memory.entities.upsert({ type: 'client', name: 'Northwind Studio', attributes: { contact: { value: 'Dana Whitfield', type: 'text' }, email: { value: 'dana@northwind.example', type: 'email' } } });
-    await c.memory.memories.remember({ kind: 'preference', text: 'Dana Whitfield at Northwind Studio prefers a formal tone in e-mails.', entityId: client.id, }, 'operator');
-    const file = join(dir, 'northwind-meeting.md');
-    writeFileSync(file, NOTES);
-    const [queued] = await c.memory.documents.ingestPaths([file]);
-    const documentId = (queued as { documentId: string }).documentId;
+    const { core: c } = await start();
+    // The example Keel ships: a client whose contact prefers a formal tone, and meeting notes about them.
+    const { entityId, documentId } = await c.agents.runExample();
+    const client = { id: entityId };
     // No explicit start: storing the notes raises document.ingested, and the seeded schedule triages them.
 
     const first = await pendingApproval(c);

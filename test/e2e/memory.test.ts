@@ -55,7 +55,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe('memory in real Chromium against the headless server', () => {
+// Ingestion, triage and Chromium share two cores with the other suites: give each step room under load.
+describe('memory in real Chromium against the headless server', { timeout: 180_000 }, () => {
   test('the embedding model is found in the models folder and the status bar says semantic search is on', async () => {
     await page.getByTestId('model-state').getByText('Semantic search on').waitFor({ timeout: 60_000 });
   });

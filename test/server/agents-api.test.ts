@@ -60,6 +60,11 @@ describe('agents, models and e-mail through the real WebSocket API', () => {
     const busy = await socket.call('models.removeProvider', { id: 'local' });
     expect(busy).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining('strong tier') } });
     await recorded('models.setPrice', { provider: 'local', model: 'qwen2.5:7b', inputPerMTok: 0, outputPerMTok: 0 });
+    // '*' prices a model on any provider (the shipped defaults are such rows).
+    await recorded('models.setPrice', { provider: '*', model: 'gpt-4o-mini', inputPerMTok: 0.2, outputPerMTok: 0.8 });
+    const { prices } = await recorded('models.prices');
+    expect(prices).toEqual(expect.arrayContaining([{ provider: 'local', model: 'qwen2.5:7b', inputPerMTok: 0, outputPerMTok: 0 }, { provider: '*', model: 'gpt-4o-mini', inputPerMTok: 0.2, outputPerMTok: 0.8 }]));
+    expect(prices.filter((p: { provider: string; model: string }) => p.provider === '*' && p.model === 'gpt-4o-mini')).toHaveLength(1);
     expect((await recorded('models.tiers')).tiers).toEqual([
       { tier: 'fast', model: { provider: 'builtin', model: 'builtin' }, canary: null },
       { tier: 'strong', model: { provider: 'local', model: 'qwen2.5:7b' }, canary: null },

@@ -3,6 +3,9 @@ import type { Approval, ApprovalDecision, DeadLetter, Escalation } from '../../.
 import { keelClient } from '../api/client';
 import type { KeelStore } from './store';
 
+/** With approve_partial, the accepted parts; with edit, the proposal as the operator changed it. */
+export type DecisionExtra = Pick<ApprovalDecision, 'acceptedParts' | 'editedProposal'>;
+
 export interface InboxSlice {
   approvals: Approval[];
   escalations: Escalation[];
@@ -10,7 +13,8 @@ export interface InboxSlice {
   inboxLoaded: boolean;
   inboxError: string | null;
   refreshInbox(): Promise<void>;
-  decide(id: string, decision: ApprovalDecision['decision'], note?: string): Promise<void>;
+  /** Records the operator's decision; false (with the error shown) when the core refused it. */
+  decide(id: string, decision: ApprovalDecision['decision'], note?: string, extra?: DecisionExtra): Promise<boolean>;
   resolveEscalation(id: string, action: 'retry' | 'abort'): Promise<void>;
   retryDeadLetter(id: string): Promise<void>;
   discardDeadLetter(id: string): Promise<void>;
@@ -21,12 +25,14 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 /** What waits for the operator: approvals, escalations and dead letters, refreshed on every push. */
 export const createInboxSlice: StateCreator<KeelStore, [], [], InboxSlice> = (set, get) => {
   /** Runs an operator command, then reloads; a failure is shown, not thrown. */
-  const command = async (fn: () => Promise<unknown>) => {
+  const command = async (fn: () => Promise<unknown>): Promise<boolean> => {
     try {
       await fn();
       await get().refreshInbox();
+      return true;
     } catch (err) {
       set({ inboxError: message(err) });
+      return false;
     }
   };
   return {
@@ -48,9 +54,9 @@ export const createInboxSlice: StateCreator<KeelStore, [], [], InboxSlice> = (se
         set({ inboxError: message(err) });
       }
     },
-    decide: (id, decision, note) => command(() => keelClient().call('approvals.decide', { id, decision, ...(note ? { note } : {}) })),
-    resolveEscalation: (id, action) => command(() => keelClient().call('escalations.resolve', { id, action })),
-    retryDeadLetter: (id) => command(() => keelClient().call('deadLetters.retry', { id })),
-    discardDeadLetter: (id) => command(() => keelClient().call('deadLetters.discard', { id })),
+    decide: (id, decision, note, extra) => command(() => keelClient().call('approvals.decide', { id, decision, ...(note ? { note } : {}), ...extra })),
+    resolveEscalation: async (id, action) => void (await command(() => keelClient().call('escalations.resolve', { id, action }))),
+    retryDeadLetter: async (id) => void (await command(() => keelClient().call('deadLetters.retry', { id }))),
+    discardDeadLetter: async (id) => void (await command(() => keelClient().call('deadLetters.discard', { id }))),
   };
 };

@@ -1,12 +1,15 @@
 import { create } from 'zustand';
 import { keelClient } from '../api/client';
 import { throttle } from '../util/timing';
+import { createAgentsSlice, type AgentsSlice } from './agents-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createDocumentDetailSlice, type DocumentDetailSlice } from './document-detail-slice';
 import { createDocumentsSlice, type DocumentsSlice } from './documents-slice';
+import { createEmailSlice, type EmailSlice } from './email-slice';
 import { createEntitiesSlice, type EntitiesSlice } from './entities-slice';
 import { createInboxSlice, type InboxSlice } from './inbox-slice';
 import { createMemoriesSlice, type MemoriesSlice } from './memories-slice';
+import { createModelsSlice, type ModelsSlice } from './models-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createReviewsSlice, type ReviewsSlice } from './reviews-slice';
 import { createSearchSlice, type SearchSlice } from './search-slice';
@@ -27,7 +30,10 @@ export type KeelStore = ConnectionSlice &
   MemoriesSlice &
   ReviewsSlice &
   EntitiesSlice &
-  SettingsSlice;
+  SettingsSlice &
+  AgentsSlice &
+  ModelsSlice &
+  EmailSlice;
 
 /** One bound store made of typed slices; components read it with selectors. */
 export const useKeel = create<KeelStore>()((...a) => ({
@@ -44,6 +50,9 @@ export const useKeel = create<KeelStore>()((...a) => ({
   ...createReviewsSlice(...a),
   ...createEntitiesSlice(...a),
   ...createSettingsSlice(...a),
+  ...createAgentsSlice(...a),
+  ...createModelsSlice(...a),
+  ...createEmailSlice(...a),
 }));
 
 /** Coalesces bursts of pushed events into one reload per frame of work. */
@@ -89,6 +98,19 @@ export function connectStore(): () => void {
   const entities = throttle(async () => {
     if (store().entitiesLoaded) await store().refreshEntities();
   }, BURST_MS);
+  const models = throttle(async () => {
+    if (store().modelsLoaded) await store().refreshModels();
+  }, BURST_MS);
+  const email = throttle(async () => {
+    if (store().emailLoaded) await store().refreshEmail();
+  }, BURST_MS);
+  // Spending and canary figures come from the ledger: while they are shown, follow it (gently).
+  const modelFigures = throttle(async () => {
+    const { view, route } = store();
+    if (view !== 'settings' || route.path[0] !== 'models') return;
+    await store().refreshUsage();
+    for (const t of store().tiers) if (t.canary) await store().compareTier(t.tier);
+  }, 2_000);
 
   const offs = [
     client.onConnection((state) => {
@@ -105,7 +127,10 @@ export function connectStore(): () => void {
     client.on('approvals.changed', inbox),
     client.on('escalations.changed', inbox),
     client.on('deadLetters.changed', inbox),
-    client.on('ledger.appended', timeline),
+    client.on('ledger.appended', () => {
+      timeline();
+      modelFigures();
+    }),
     client.on('documents.changed', (e) => {
       store().documentChanged(e);
       store().uploadDocChanged(e);
@@ -136,6 +161,9 @@ export function connectStore(): () => void {
     }),
     client.on('folders.changed', () => void store().refreshFolders()),
     client.on('embeddings.changed', (state) => store().setEmbedding(state)),
+    client.on('agents.changed', (e) => store().agentChanged(e.name)),
+    client.on('models.changed', models),
+    client.on('email.changed', email),
   ];
   const onHash = () => store().syncRoute();
   window.addEventListener('hashchange', onHash);

@@ -18,15 +18,19 @@ export const createTimelineSlice: StateCreator<KeelStore, [], [], TimelineSlice>
   timeline: [],
   timelineError: null,
   async refreshTimeline() {
-    const newest = get().timeline[0]?.seq;
     try {
-      const { events } = await keelClient().call(
-        'ledger.list',
-        newest === undefined ? { order: 'desc', limit: PAGE } : { order: 'asc', afterSeq: newest, limit: PAGE },
-      );
-      const fresh = newest === undefined ? events : [...events].reverse();
-      const seen = new Set(get().timeline.map((e) => e.seq));
-      set({ timeline: [...fresh.filter((e) => !seen.has(e.seq)), ...get().timeline].slice(0, KEEP), timelineError: null });
+      // A burst (an ingestion, an agent's run) can append more than a page: read on until caught up.
+      for (let page = 0; page < KEEP / PAGE; page++) {
+        const newest = get().timeline[0]?.seq;
+        const { events } = await keelClient().call(
+          'ledger.list',
+          newest === undefined ? { order: 'desc', limit: PAGE } : { order: 'asc', afterSeq: newest, limit: PAGE },
+        );
+        const fresh = newest === undefined ? events : [...events].reverse();
+        const seen = new Set(get().timeline.map((e) => e.seq));
+        set({ timeline: [...fresh.filter((e) => !seen.has(e.seq)), ...get().timeline].slice(0, KEEP), timelineError: null });
+        if (newest === undefined || events.length < PAGE) break;
+      }
     } catch (err) {
       set({ timelineError: err instanceof Error ? err.message : String(err) });
     }

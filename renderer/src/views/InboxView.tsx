@@ -1,24 +1,25 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Approval, DeadLetter, Escalation } from '../../../shared/domain/kernel';
+import { settingsHref } from '../routes';
 import { useKeel } from '../store/store';
 import { EmptyState } from './EmptyState';
+import { ApprovalHeader } from './inbox/ApprovalHeader';
+import { DecisionNote } from './inbox/DecisionNote';
+import { DraftApproval } from './inbox/DraftApproval';
+import { EffectApproval } from './inbox/EffectApproval';
+import { asDraft, asEffect, asReconciliation } from './inbox/proposals';
+import { ReconciliationApproval } from './inbox/ReconciliationApproval';
 import { views } from './registry';
 
-function ApprovalCard({ approval }: { approval: Approval }) {
+function GenericApproval({ approval }: { approval: Approval }) {
   const decide = useKeel((s) => s.decide);
   const [note, setNote] = useState('');
   return (
-    <article className="card" data-testid="approval" aria-label={approval.title}>
-      <header>
-        <h2>{approval.title}</h2>
-        <span className={`risk risk-${approval.risk}`}>{approval.risk} risk</span>
-      </header>
-      {approval.rationale && <p className="rationale">{approval.rationale}</p>}
+    <article className="card" data-testid="approval" data-kind={approval.kind} aria-label={approval.title}>
+      <ApprovalHeader approval={approval} />
       <pre className="proposal">{JSON.stringify(approval.proposal, null, 2)}</pre>
-      <label className="note">
-        Note <input value={note} onChange={(e) => setNote(e.target.value)} placeholder="optional, kept with the decision" />
-      </label>
+      <DecisionNote value={note} onChange={setNote} />
       <div className="actions">
         <button onClick={() => void decide(approval.id, 'approve', note)}>Approve</button>
         <button className="secondary" onClick={() => void decide(approval.id, 'reject', note)}>
@@ -27,6 +28,23 @@ function ApprovalCard({ approval }: { approval: Approval }) {
       </div>
     </article>
   );
+}
+
+/** Each kind of approval in the form that reads best; anything unknown as its JSON. */
+function ApprovalCard({ approval }: { approval: Approval }) {
+  if (approval.kind === 'draft') {
+    const draft = asDraft(approval.proposal);
+    if (draft) return <DraftApproval approval={approval} draft={draft} />;
+  }
+  if (approval.kind === 'reconciliation') {
+    const proposal = asReconciliation(approval.proposal);
+    if (proposal) return <ReconciliationApproval approval={approval} proposal={proposal} />;
+  }
+  if (approval.kind === 'effect') {
+    const effect = asEffect(approval.proposal);
+    if (effect) return <EffectApproval approval={approval} effect={effect} />;
+  }
+  return <GenericApproval approval={approval} />;
 }
 
 function EscalationCard({ escalation }: { escalation: Escalation }) {
@@ -38,6 +56,11 @@ function EscalationCard({ escalation }: { escalation: Escalation }) {
         <span className="kind">{escalation.reason.kind}</span>
       </header>
       <p>{escalation.reason.message}</p>
+      {escalation.reason.details?.reason === 'email.uncertain_send' && (
+        <p>
+          Check whether it arrived, say so in <a href={settingsHref('email')}>Settings → E-mail</a>, then retry.
+        </p>
+      )}
       <div className="actions">
         <button onClick={() => void resolve(escalation.id, 'retry')}>Retry</button>
         <button className="secondary" onClick={() => void resolve(escalation.id, 'abort')}>

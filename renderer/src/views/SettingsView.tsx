@@ -1,8 +1,11 @@
 import { useEffect } from 'react';
+import { settingsHref, type SettingsSection } from '../routes';
 import { useKeel } from '../store/store';
+import { EmailSettings } from './settings/email/EmailSettings';
 import { FoldersSection } from './settings/FoldersSection';
 import { LimitsSection } from './settings/LimitsSection';
 import { ModelSection } from './settings/ModelSection';
+import { ModelsSettings } from './settings/models/ModelsSettings';
 import { RetentionSection } from './settings/RetentionSection';
 
 function General() {
@@ -24,7 +27,7 @@ function General() {
   );
 }
 
-export function SettingsView() {
+function GeneralSettings() {
   const refresh = useKeel((s) => s.refreshSettings);
   const connection = useKeel((s) => s.connection);
   const error = useKeel((s) => s.settingsError);
@@ -33,8 +36,7 @@ export function SettingsView() {
     if (connection === 'connected') void refresh();
   }, [connection, refresh]);
   return (
-    <section className="settings" aria-labelledby="settings-title">
-      <h1 id="settings-title">Settings</h1>
+    <>
       <div className="notice-bar" role="status">
         {error ? <span className="error">{error}</span> : notice}
       </div>
@@ -43,6 +45,31 @@ export function SettingsView() {
       <ModelSection />
       <LimitsSection />
       <RetentionSection />
+    </>
+  );
+}
+
+const TABS: [SettingsSection, string][] = [
+  ['general', 'General'],
+  ['models', 'Models'],
+  ['email', 'E-mail'],
+];
+
+/** `#/settings` general (data, folders, embeddings, limits, retention), `#/settings/models`, `#/settings/email`. */
+export function SettingsView() {
+  const first = useKeel((s) => s.route.path[0]);
+  const section: SettingsSection = first === 'models' || first === 'email' ? first : 'general';
+  return (
+    <section className="settings" aria-labelledby="settings-title">
+      <h1 id="settings-title">Settings</h1>
+      <nav className="tabs" aria-label="Settings sections">
+        {TABS.map(([id, label]) => (
+          <a key={id} href={settingsHref(id)} aria-current={section === id ? 'page' : undefined}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      {section === 'models' ? <ModelsSettings /> : section === 'email' ? <EmailSettings /> : <GeneralSettings />}
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { useKeel } from '../store/store';
+import { AgentsView } from './AgentsView';
 import { DocumentsView } from './DocumentsView';
 import { EmptyState } from './EmptyState';
 import { InboxView } from './InboxView';
@@ -13,6 +14,7 @@ export function ViewOutlet() {
   if (view === 'timeline') return <TimelineView />;
   if (view === 'documents') return <DocumentsView />;
   if (view === 'memory') return <MemoryView />;
+  if (view === 'agents') return <AgentsView />;
   if (view === 'settings') return <SettingsView />;
   return <EmptyState view={views.find((v) => v.id === view)!} />;
 }

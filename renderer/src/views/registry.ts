@@ -32,14 +32,14 @@ export const views = [
     id: 'agents',
     label: 'Agents',
     title: 'No agents installed',
-    holds: 'Your workforce: each agent with its role, memory scope, model tier, permissions, budget and recent runs.',
-    fill: 'Install an app (bookkeeping, content calendar, client work) to add its agents.',
+    holds: 'Your workforce: each agent with its role, instructions and their versions, model tier, permissions, approvals, budget and concurrency.',
+    fill: 'Install an app (bookkeeping, content calendar, client work) to add its agents; the built-in triage, extractor, drafter, reconciler and summarizer come with Keel.',
   },
   {
     id: 'settings',
     label: 'Settings',
     title: 'Settings',
-    holds: 'Where your data lives, versions, models and the approval threshold.',
+    holds: 'Where your data lives, versions, language and embedding models, e-mail and the approval threshold.',
     fill: '',
   },
 ] as const;

@@ -2,6 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { EmailSettingsInput, SmtpSettings, type ConnectionCheck, type EmailSettingsView, type UncertainSend } from '../../../../shared/domain/email';
 import { ApiError } from '../../../../shared/api/errors';
 import type { Kernel } from '../../kernel/kernel';
+import { resolveEscalation } from '../../kernel/operator';
 import type { SecretStore } from '../../secrets/store';
 import { allowResend, confirmOutboxSent, listUncertainSends } from './outbox';
 import { testConnection } from './smtp';
@@ -72,16 +73,27 @@ export class EmailSettingsStore {
     return (await listUncertainSends(this.deps.db)).map((e) => ({ idempotencyKey: e.idempotencyKey, messageId: e.messageId, from: e.envelope.from, to: e.envelope.to, subject: e.envelope.subject, createdAt: e.createdAt }));
   }
 
-  /** The operator checked: it was sent. The paused run's retry then completes without sending. */
+  /** The operator checked: it was sent. The paused run goes on, completing without sending. */
   async confirmSent(key: string): Promise<void> {
     await confirmOutboxSent(this.deps.db, key);
     await this.logOutbox('email.send_confirmed', key);
+    await this.resumeWaiting(key, 'the e-mail arrived (confirmed by the operator)');
   }
 
-  /** The operator checked: it was not sent. The paused run's retry then sends it. */
+  /** The operator checked: it was not sent. The paused run goes on and sends it. */
   async allowResend(key: string): Promise<void> {
     await allowResend(this.deps.db, key);
     await this.logOutbox('email.resend_allowed', key);
+    await this.resumeWaiting(key, 'the e-mail did not arrive: send it again (the operator)');
+  }
+
+  /** The run paused on this uncertain send is retried: deciding was all it waited for. */
+  private async resumeWaiting(key: string, note: string): Promise<void> {
+    const { rows } = await this.deps.db.query<{ id: string }>(
+      `SELECT id FROM kernel_escalations WHERE status = 'open' AND reason->'details'->>'idempotencyKey' = $1`,
+      [key],
+    );
+    for (const r of rows) await resolveEscalation(this.deps.kernel, r.id, { action: 'retry', note });
   }
 
   private async logOutbox(type: string, key: string): Promise<void> {
