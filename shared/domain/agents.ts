@@ -50,6 +50,7 @@ export const AgentUpdate = z.object({
   instructions: z.string().min(1).max(20_000).optional(),
   note: z.string().max(500).optional(),
   tier: ModelTier.optional(),
+  memoryScope: MemoryScope.optional(),
   permissions: z.array(z.string().max(100)).max(100).optional(),
   approvals: z.array(z.string().max(100)).max(100).optional(),
   budget: AgentBudget.nullable().optional(),

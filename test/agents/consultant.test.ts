@@ -80,4 +80,27 @@ describe('the consultant scenario with the builtin provider', () => {
     const effects = await c.kernel.db.query(`SELECT 1 FROM kernel_ledger WHERE type IN ('effect.sent', 'approval.requested')`);
     expect(effects.rows).toHaveLength(0);
   });
+
+  it('an agent remembers only the kinds its memory scope allows: outside it, a policy failure in the ledger', async () => {
+    const { core: c } = await start();
+    const extractor = c.agents.registry.get('extractor');
+    await c.agents.registry.update({ name: 'extractor', memoryScope: { ...extractor.memoryScope, write: ['fact'] } });
+    const { documentId } = await c.agents.runExample();
+    const run = await until('the extractor stopped', async () => (await c.kernel.db.query<{ id: string; status: string }>(`SELECT id, status FROM kernel_runs WHERE workflow = 'agent.extractor' AND status IN ('dead_lettered', 'paused', 'failed')`)).rows[0]);
+    const failed = await c.kernel.db.query<{ data: { name: string; kind: string; message: string } }>(`SELECT data FROM kernel_ledger WHERE run_id = $1 AND type = 'step.failed'`, [run.id]);
+    expect(failed.rows[0]!.data).toMatchObject({ name: 'remember', kind: 'policy', message: expect.stringContaining('Agent extractor may not write action_item memories') });
+    const { memories } = await c.memory.memories.list({ kinds: ['action_item', 'decision'], limit: 50 });
+    expect(memories).toEqual([]);
+    expect(documentId).toBeTruthy();
+  });
+
+  it('a disabled agent does nothing: triage of a new document is skipped, and says so', async () => {
+    const { core: c } = await start();
+    await c.agents.registry.update({ name: 'triage', enabled: false });
+    await c.agents.runExample();
+    const run = await until('triage finished', async () => (await c.kernel.db.query<{ output: unknown }>(`SELECT output FROM kernel_runs WHERE workflow = 'agent.triage' AND status = 'succeeded'`)).rows[0]);
+    expect(run.output).toEqual({ skipped: 'agent triage is disabled', episode: false });
+    const others = await c.kernel.db.query(`SELECT 1 FROM kernel_runs WHERE workflow IN ('agent.extractor', 'agent.drafter')`);
+    expect(others.rows).toHaveLength(0);
+  });
 });

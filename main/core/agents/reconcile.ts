@@ -6,6 +6,7 @@ import { IngestFailure } from '../memory/parse/types';
 import { runTask } from './model-call';
 import { columnsTask, extractInvoice, money, parseTable, readInvoices, readPayments, size, type ColumnMapping, type InvoiceRecord, type PaymentRecord, type Role, type Table, type UnreadRow } from './reconcile-csv';
 import { reconcile, type KnownParty, type Match, type Mismatch, type Reconciliation } from './reconcile-match';
+import { agentEnabled, DISABLED } from './enabled';
 import type { AgentDeps } from './workflows';
 
 /**
@@ -143,6 +144,7 @@ export function reconcilerWorkflow(deps: AgentDeps): AnyWorkflow {
     // A document still being ingested is retried; a bad file fails at once (permanent).
     defaults: { retry: { maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 2000 } },
     async run(ctx, input) {
+      if (!(await agentEnabled(ctx, deps, 'reconciler'))) return DISABLED('reconciler');
       const agent = deps.registry.get('reconciler');
       const asOf = input.asOf ?? new Date(await ctx.now()).toISOString().slice(0, 10);
 

@@ -77,7 +77,7 @@ export class AgentRegistry {
     await this.reload();
     this.deps.kernel.setAgentPolicies((name) => {
       const a = this.cache.get(name);
-      return a ? { permissions: a.permissions, approvals: a.approvals } : undefined;
+      return a ? { permissions: a.permissions, approvals: a.approvals, memory: { read: a.memoryScope.read, write: a.memoryScope.write } } : undefined;
     });
   }
 
@@ -121,8 +121,8 @@ export class AgentRegistry {
         await tx.query(`INSERT INTO agent_versions (name, version, instructions, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, now())`, [u.name, next.version, next.instructions, u.note ?? null, actor]);
       }
       await tx.query(
-        `UPDATE agents SET tier = $2, permissions = $3, approvals = $4, concurrency = $5, enabled = $6, current_version = $7, updated_at = now() WHERE name = $1`,
-        [u.name, next.tier, next.permissions, next.approvals, next.concurrency, next.enabled, next.version],
+        `UPDATE agents SET tier = $2, permissions = $3, approvals = $4, concurrency = $5, enabled = $6, current_version = $7, memory_scope = $8, updated_at = now() WHERE name = $1`,
+        [u.name, next.tier, next.permissions, next.approvals, next.concurrency, next.enabled, next.version, JSON.stringify(next.memoryScope)],
       );
       if (u.budget !== undefined) await replaceBudget(tx, log, u.name, before.budget, u.budget, actor);
       const changed = Object.keys(u).filter((k) => k !== 'name' && k !== 'note');

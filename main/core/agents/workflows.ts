@@ -7,6 +7,7 @@ import type { MemoryService } from '../memory/memory';
 import { toneFrom, type DraftInput } from '../models/builtin/draft';
 import type { ModelService } from '../models/model-service';
 import { flagInstructions, recordFlag } from './containment';
+import { agentEnabled, DISABLED } from './enabled';
 import { runTask } from './model-call';
 import { reconcilerWorkflow } from './reconcile';
 import type { AgentRegistry } from './registry';
@@ -59,6 +60,7 @@ function triage(deps: AgentDeps): AnyWorkflow {
     defaults: { retry: { maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 2000 } },
     async run(ctx, given) {
       const input = itemOf(ctx, given);
+      if (!(await agentEnabled(ctx, deps, 'triage'))) return DISABLED('triage');
       const agent = deps.registry.get('triage');
       const item = await ctx.step('read', () => (input.documentId ? readDocument(deps, input.documentId) : input.item!));
       const flagged = await ctx.step('containment', async () => {
@@ -79,8 +81,9 @@ function triage(deps: AgentDeps): AnyWorkflow {
       let outcome: unknown = null;
       if (c.intent === 'meeting_notes' && input.documentId) {
         routedTo = 'agent.extractor';
-        const extraction = await ctx.child<Extraction>('agent.extractor', { documentId: input.documentId, entityIds: about });
-        if (about.length) outcome = await ctx.child('agent.drafter', { documentId: input.documentId, entityId: about[0], extraction });
+        const extraction = await ctx.child<Extraction | ReturnType<typeof DISABLED>>('agent.extractor', { documentId: input.documentId, entityIds: about });
+        if ('skipped' in extraction) outcome = extraction;
+        else if (about.length) outcome = await ctx.child('agent.drafter', { documentId: input.documentId, entityId: about[0], extraction });
       }
       // Nothing linked, routed or flagged: no episode memory for it (a folder of a thousand files would bury the rest).
       const episode = about.length > 0 || routedTo !== null || flagged.length > 0;
@@ -97,6 +100,7 @@ function extractor(deps: AgentDeps): AnyWorkflow {
     input: z.object({ documentId: z.string().min(1), entityIds: z.array(z.string()).default([]) }),
     defaults: { retry: { maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 2000 } },
     async run(ctx, { documentId, entityIds }) {
+      if (!(await agentEnabled(ctx, deps, 'extractor'))) return DISABLED('extractor');
       const agent = deps.registry.get('extractor');
       const doc = await ctx.step('read', () => readDocument(deps, documentId));
       const now = new Date(await ctx.now()).toISOString();
@@ -155,6 +159,7 @@ function drafter(deps: AgentDeps): AnyWorkflow {
     input: z.object({ documentId: z.string().optional(), entityId: z.string(), extraction: Extraction }),
     permissions: ['email.send'],
     async run(ctx, { documentId, entityId, extraction }) {
+      if (!(await agentEnabled(ctx, deps, 'drafter'))) return DISABLED('drafter');
       const agent = deps.registry.get('drafter');
       const who = await ctx.step('recipient', async () => {
         const e = await deps.memory.entities.get(entityId);
@@ -232,6 +237,7 @@ function summarizer(deps: AgentDeps): AnyWorkflow {
     agent: 'summarizer',
     input: z.object({ title: z.string().max(500), text: z.string().min(1).max(2_000_000), entityId: z.string().nullable().default(null), kind: z.enum(['episode', 'summary']).default('summary') }),
     async run(ctx, input) {
+      if (!(await agentEnabled(ctx, deps, 'summarizer'))) return DISABLED('summarizer');
       const agent = deps.registry.get('summarizer');
       const { summary } = await runTask(ctx, deps, agent, summariseTask, { title: input.title, text: input.text });
       const memory = await ctx.remember({ kind: input.kind, text: `${input.title}: ${summary}`, entityId: input.entityId });

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { RISK_ORDER, type KernelErrorBody, type OnExhausted } from '../../../shared/domain/kernel';
 import { checkBudget } from './budgets';
-import { BudgetExceeded, Cancelled, DeterminismViolation, StepFailed, Suspend, type Signal } from './errors';
+import { BudgetExceeded, Cancelled, DeterminismViolation, KernelError, StepFailed, Suspend, type Signal } from './errors';
 import { derivedId, effectKey, newId } from './ids';
-import { isoAt, jsonSafe, nulProblem, runEventBase, type KernelInternals } from './internals';
+import { isoAt, jsonSafe, nulProblem, runEventBase, type AgentPolicy, type KernelInternals } from './internals';
 import { DEFAULT_ON_EXHAUSTED, runWithPolicy, type StepPolicy } from './policy';
 import type { RunRow, StepRow } from './store';
 import { insertWaitingStep, parkRun } from './runs';
-import type { SearchFilters, SearchHit } from '../../../shared/domain/memory';
+import type { MemoryKind, SearchFilters, SearchHit } from '../../../shared/domain/memory';
 import { listPermits, permits, type ApprovalRequest, type ApprovalResult, type EffectOptions, type RememberRequest, type RunTrigger, type StepScope, type WorkflowContext, type WorkflowDefinition, type WorkingItem } from './workflow';
 
 type GateOutput = { required: false } | { required: true; approvedAtStep: number } | ApprovalResult;
@@ -307,7 +307,9 @@ export class RunContext implements WorkflowContext {
 
   recall(query: string, options: { filters?: SearchFilters; limit?: number } = {}): Promise<SearchHit[]> {
     return this.step('recall', async () => {
-      const hits = await this.k.memory().recall(query, options, this.run.id);
+      const filters = withinScope(this.k.agentPolicy(this.run.agent), options.filters);
+      if (filters === null) return [];
+      const hits = await this.k.memory().recall(query, { ...options, filters }, this.run.id);
       await this.k.memory().addWorking(this.run.id, 'recall', { query, hits: hits.map((h) => ({ id: h.id, type: h.type, title: h.title, snippet: h.snippet.text })) });
       return hits;
     });
@@ -317,7 +319,13 @@ export class RunContext implements WorkflowContext {
     // The step's number makes the memory's key: a replay after a crash finds it instead of adding it twice.
     const step = this.stepNo + 1;
     const actor = this.run.agent ? `agent:${this.run.agent}` : `workflow:${this.run.workflow}`;
-    return this.step('remember', () => this.k.memory().remember(memory, { runId: this.run.id, step, actor }));
+    return this.step('remember', () => {
+      const scope = this.k.agentPolicy(this.run.agent)?.memory;
+      if (scope && !scope.write.includes(memory.kind)) {
+        throw new KernelError('policy', `Agent ${this.run.agent} may not write ${memory.kind} memories (its memory scope allows ${scope.write.join(', ') || 'none'}); widen its scope to allow it.`);
+      }
+      return this.k.memory().remember(memory, { runId: this.run.id, step, actor });
+    });
   }
 
   readonly working = {
@@ -340,4 +348,18 @@ export class RunContext implements WorkflowContext {
     await this.k.recordStep(this.run, { no, name, kind, status: 'completed', output: value, startedAt: this.k.clock.now(), replace: rec !== undefined }, { type: `step.${kind}`, stepNo: no, data: {} });
     return value;
   }
+}
+
+/**
+ * An agent recalls only the memory kinds its scope lets it read (documents stay readable):
+ * the requested kinds narrowed to the scope; null when nothing at all is left to search.
+ */
+function withinScope(policy: AgentPolicy | undefined, filters: SearchFilters | undefined): SearchFilters | undefined | null {
+  const read = policy?.memory?.read;
+  if (!read) return filters;
+  const kinds = (filters?.kinds ?? (read as MemoryKind[])).filter((k) => read.includes(k));
+  const types = filters?.types ?? ['chunk', 'memory'];
+  if (kinds.length) return { ...filters, kinds };
+  const rest = types.filter((t) => t !== 'memory');
+  return rest.length ? { ...filters, types: rest, kinds: undefined } : null;
 }

@@ -3,6 +3,7 @@ import { useKeel } from '../../store/store';
 import { useWhenConnected } from '../../app/useWhenConnected';
 import { AgentSettingsForm } from './AgentSettingsForm';
 import { InstructionsEditor } from './InstructionsEditor';
+import { ReconcileCard } from './ReconcileCard';
 import { VersionHistory } from './VersionHistory';
 
 /** One agent: its role, what it may do and spend, its instructions and their history. */
@@ -30,6 +31,7 @@ export function AgentPage({ name }: { name: string }) {
       ) : (
         <>
           <p className="role">{agent.role}</p>
+          {agent.name === 'reconciler' && <ReconcileCard />}
           <h2>What it may do</h2>
           <AgentSettingsForm agent={agent} />
           <h2>Instructions</h2>

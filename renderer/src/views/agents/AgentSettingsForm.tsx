@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Agent, AgentBudget } from '../../../../shared/domain/agents';
+import { MemoryKind } from '../../../../shared/domain/memory';
 import type { ModelTier } from '../../../../shared/domain/models';
 import { useKeel } from '../../store/store';
 import { ActionListEditor } from './ActionListEditor';
@@ -11,6 +12,8 @@ interface Draft {
   concurrency: string;
   permissions: string[];
   approvals: string[];
+  read: MemoryKind[];
+  write: MemoryKind[];
   period: AgentBudget['period'] | 'none';
   maxUsd: string;
   maxTokens: string;
@@ -22,6 +25,8 @@ const toDraft = (a: Agent): Draft => ({
   concurrency: String(a.concurrency),
   permissions: a.permissions,
   approvals: a.approvals,
+  read: a.memoryScope.read,
+  write: a.memoryScope.write,
   period: a.budget ? a.budget.period : 'none',
   maxUsd: a.budget?.maxUsd?.toString() ?? '',
   maxTokens: a.budget?.maxTokens?.toString() ?? '',
@@ -55,9 +60,10 @@ export function AgentSettingsForm({ agent }: { agent: Agent }) {
     concurrency: concurrency(d.concurrency) ?? agent.concurrency,
     permissions: d.permissions,
     approvals: d.approvals,
+    memoryScope: { ...agent.memoryScope, read: d.read, write: d.write },
     budget: budgetOf(d),
   };
-  const dirty = !same(change, { enabled: agent.enabled, tier: agent.tier, concurrency: agent.concurrency, permissions: agent.permissions, approvals: agent.approvals, budget: agent.budget && (agent.budget.maxUsd !== null || agent.budget.maxTokens !== null) ? agent.budget : null });
+  const dirty = !same(change, { enabled: agent.enabled, tier: agent.tier, concurrency: agent.concurrency, permissions: agent.permissions, approvals: agent.approvals, memoryScope: agent.memoryScope, budget: agent.budget && (agent.budget.maxUsd !== null || agent.budget.maxTokens !== null) ? agent.budget : null });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (valid && dirty) void update(agent.name, change, `${agent.name}: settings saved.`);
@@ -84,6 +90,12 @@ export function AgentSettingsForm({ agent }: { agent: Agent }) {
 
       <span>Always asks before</span>
       <ActionListEditor label="Approvals" value={d.approvals} onChange={(approvals) => set({ approvals })} />
+
+      <span>Memory it may read</span>
+      <KindChoice label="read" value={d.read} onChange={(read) => set({ read })} />
+
+      <span>Memory it may write</span>
+      <KindChoice label="write" value={d.write} onChange={(write) => set({ write })} />
 
       <label htmlFor="agent-budget-period">Budget</label>
       <span className="inline-form tight">
@@ -120,5 +132,18 @@ export function AgentSettingsForm({ agent }: { agent: Agent }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** The memory kinds an agent's scope allows, one checkbox each (the kernel refuses the rest). */
+function KindChoice({ label, value, onChange }: { label: string; value: MemoryKind[]; onChange: (kinds: MemoryKind[]) => void }) {
+  return (
+    <span className="inline-form tight" role="group" aria-label={`Memory kinds it may ${label}`}>
+      {MemoryKind.options.map((k) => (
+        <label key={k}>
+          <input type="checkbox" checked={value.includes(k)} onChange={(e) => onChange(e.target.checked ? [...value, k] : value.filter((x) => x !== k))} /> {k.replace('_', ' ')}
+        </label>
+      ))}
+    </span>
   );
 }
