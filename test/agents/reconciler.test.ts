@@ -18,7 +18,8 @@ import {
   type InvoiceRecord,
   type PaymentRecord,
 } from '../../main/core/agents/reconcile-csv';
-import { nameSimilarity, reconcile, type Match, type Mismatch, type Summary } from '../../main/core/agents/reconcile-match';
+import type { ReconciliationSummary as Summary } from '../../shared/domain/proposals';
+import { nameSimilarity, reconcile, type Match, type Mismatch } from '../../main/core/agents/reconcile-match';
 import { until } from '../support/memory-core';
 import { tempDir } from '../support/temp';
 

@@ -25,11 +25,8 @@ export interface Table {
 }
 
 /** Where a record came from, with the row itself as evidence. */
-export interface RowSource {
-  file: string;
-  row: number | null;
-  cells: Record<string, string>;
-}
+export type { RowSource } from '../../../shared/domain/proposals';
+import type { RowSource } from '../../../shared/domain/proposals';
 
 export interface InvoiceRecord {
   number: string | null;

@@ -1,4 +1,7 @@
-import { addDays, daysBetween, money, type InvoiceRecord, type PaymentRecord, type RowSource, type UnreadRow } from './reconcile-csv';
+import type { InvoiceView, Match, Mismatch, MismatchType, PaymentView, Reconciliation, ReconciliationSummary, RowSource } from '../../../shared/domain/proposals';
+import { addDays, daysBetween, money, type InvoiceRecord, type PaymentRecord, type UnreadRow } from './reconcile-csv';
+
+export type { InvoiceView, Match, Mismatch, MismatchType, PaymentView, Reconciliation } from '../../../shared/domain/proposals';
 
 /**
  * Matching invoices to payments, deterministic and in integer cents: an invoice number in a
@@ -6,81 +9,6 @@ import { addDays, daysBetween, money, type InvoiceRecord, type PaymentRecord, ty
  * loosely) within a date window; a repeated payment of a paid invoice is a duplicate. What
  * does not add up is a mismatch with the rows and the numbers as evidence, never a match.
  */
-
-export interface InvoiceView {
-  number: string | null;
-  customer: string | null;
-  amount: string;
-  amountCents: number;
-  currency: string | null;
-  issued: string | null;
-  due: string | null;
-  source: RowSource;
-}
-
-export interface PaymentView {
-  date: string | null;
-  amount: string;
-  amountCents: number;
-  currency: string | null;
-  reference: string;
-  payer: string | null;
-  transactionId: string | null;
-  source: RowSource;
-}
-
-export interface Match {
-  id: string;
-  invoice: InvoiceView;
-  payments: PaymentView[];
-  rule: 'reference' | 'amount+customer';
-  reason: string;
-  entityId: string | null;
-  entityName: string | null;
-}
-
-export type MismatchType =
-  | 'partial_payment'
-  | 'overpayment'
-  | 'duplicate_payment'
-  | 'unmatched_payment'
-  | 'overdue_invoice'
-  | 'currency_mismatch'
-  | 'ambiguous_payment'
-  | 'conflicting_invoice'
-  | 'unreadable_row';
-
-export interface Mismatch {
-  id: string;
-  type: MismatchType;
-  title: string;
-  reason: string;
-  invoice: InvoiceView | null;
-  payments: PaymentView[];
-  numbers: Record<string, string | number | null>;
-  /** Unreadable rows: the row as it is in the file. */
-  rows?: { file: string; row: number | null; cells: Record<string, string>; problem: string }[];
-}
-
-export interface Summary {
-  asOf: string;
-  invoices: number;
-  payments: number;
-  matched: number;
-  mismatched: number;
-  byType: Partial<Record<MismatchType, number>>;
-  /** Unpaid invoices not yet due: nothing wrong with them yet. */
-  openNotDue: { number: string | null; customer: string | null; amount: string; currency: string | null; due: string | null }[];
-  /** Rows left out on purpose (outgoing payments, totals lines, repeated transactions). */
-  skipped: number;
-  text: string;
-}
-
-export interface Reconciliation {
-  matches: Match[];
-  mismatches: Mismatch[];
-  summary: Summary;
-}
 
 export interface KnownParty {
   id: string;
@@ -458,7 +386,7 @@ export function reconcile(invoicesIn: InvoiceRecord[], paymentsIn: PaymentRecord
   const openNotDue = invoices
     .filter((i) => alloc.get(i)!.length === 0 && !mismatches.some((m) => m.type === 'overdue_invoice' && m.invoice?.source === i.source))
     .map((i) => ({ number: i.number, customer: i.customer, amount: money(i.amountCents, i.currency), currency: i.currency, due: i.due ?? (i.issued ? addDays(i.issued, o.termsDays) : null) }));
-  const summary: Summary = {
+  const summary: ReconciliationSummary = {
     asOf: o.asOf,
     invoices: invoices.length,
     payments: payments.length,

@@ -1,4 +1,5 @@
 import { diffArrays } from 'diff';
+import type { DraftChange } from '../../../shared/domain/proposals';
 import { z } from 'zod';
 import { KernelError } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
@@ -118,8 +119,8 @@ function extractor(deps: AgentDeps): AnyWorkflow {
 }
 
 /** Paragraph-level changes from one draft to the next, each with the revision's reason. */
-export function paragraphChanges(before: string[], after: string[], reason: string): { index: number; kind: 'changed' | 'added' | 'removed'; before: string | null; after: string | null; reason: string }[] {
-  const out: ReturnType<typeof paragraphChanges> = [];
+export function paragraphChanges(before: string[], after: string[], reason: string): DraftChange[] {
+  const out: DraftChange[] = [];
   let index = 0;
   const parts = diffArrays(before, after);
   for (let i = 0; i < parts.length; i++) {
@@ -172,7 +173,7 @@ function drafter(deps: AgentDeps): AnyWorkflow {
       const tone = notes.map(toneFrom).find((t) => t !== null) ?? 'neutral';
       const base: DraftInput = { recipient: who.name, sender: who.sender, topic: who.topic, tone, decisions: extraction.decisions, actionItems: extraction.actionItems, notes: notes.filter((n) => /\b(net \d+|terms|invoice|billing)\b/i.test(n)) };
       let draft: Draft = await runTask(ctx, deps, agent, draftTask, base);
-      let changes: ReturnType<typeof paragraphChanges> | null = null;
+      let changes: DraftChange[] | null = null;
       const mail = (d: Draft) => (who.email ? { to: [who.email], subject: d.subject, text: d.paragraphs.join('\n\n') } : null);
       for (let round = 0; round <= MAX_REVISIONS; round++) {
         const send = mail(draft);
@@ -219,7 +220,7 @@ function drafter(deps: AgentDeps): AnyWorkflow {
 }
 
 /** Takes the accepted changes (by index in `changes`) of a revision and keeps the rest as they were. */
-function acceptSome(revised: Draft, changes: ReturnType<typeof paragraphChanges>, accepted: (string | number)[]): Draft {
+function acceptSome(revised: Draft, changes: DraftChange[], accepted: (string | number)[]): Draft {
   const keep = new Set(accepted.map(Number));
   const paragraphs = [...revised.paragraphs];
   changes.forEach((c, i) => {

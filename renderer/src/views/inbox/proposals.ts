@@ -3,79 +3,10 @@
  * Proposals cross the API as JSON, so each is checked before it is read.
  */
 
-export interface DraftChange {
-  index: number;
-  kind: 'changed' | 'added' | 'removed';
-  before: string | null;
-  after: string | null;
-  reason: string;
-}
+import type { DraftChange, DraftProposal, EffectProposal, Reconciliation } from '../../../../shared/domain/proposals';
 
-export interface DraftProposal {
-  to: string | null;
-  subject: string;
-  paragraphs: string[];
-  changes: DraftChange[] | null;
-  tone: string;
-}
-
-export interface RowSource {
-  file: string;
-  row: number | null;
-  cells: Record<string, string>;
-}
-
-export interface InvoiceView {
-  number: string | null;
-  customer: string | null;
-  amount: string;
-  currency: string | null;
-  issued: string | null;
-  due: string | null;
-  source: RowSource;
-}
-
-export interface PaymentView {
-  date: string | null;
-  amount: string;
-  currency: string | null;
-  reference: string;
-  payer: string | null;
-  transactionId: string | null;
-  source: RowSource;
-}
-
-export interface Match {
-  id: string;
-  invoice: InvoiceView;
-  payments: PaymentView[];
-  rule: string;
-  reason: string;
-  entityName: string | null;
-}
-
-export interface Mismatch {
-  id: string;
-  type: string;
-  title: string;
-  reason: string;
-  invoice: InvoiceView | null;
-  payments: PaymentView[];
-  numbers: Record<string, string | number | null>;
-  rows?: { file: string; row: number | null; cells: Record<string, string>; problem: string }[];
-}
-
-export interface ReconciliationProposal {
-  matches: Match[];
-  mismatches: Mismatch[];
-  summary: { text: string; asOf: string; openNotDue?: { number: string | null; customer: string | null; amount: string; currency: string | null; due: string | null }[] };
-}
-
-export interface EffectProposal {
-  adapter: string;
-  action: string;
-  args: unknown;
-}
+export type { DraftChange, DraftProposal, EffectProposal, InvoiceView, Match, Mismatch, PaymentView, RowSource } from '../../../../shared/domain/proposals';
+export type ReconciliationProposal = Reconciliation;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
