@@ -19,6 +19,8 @@ export interface DraftProposal {
   paragraphs: string[];
   changes: DraftChange[] | null;
   tone: string;
+  /** What is being written (email, proposal, post, release_notes); absent: a follow-up e-mail. */
+  kind?: string;
 }
 
 /** An effect waiting at its gate. */

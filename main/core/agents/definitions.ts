@@ -33,7 +33,7 @@ export const BUILTIN_AGENTS: AgentSeed[] = [
       "You are the drafting agent. Write clear, correct texts in the operator's voice, honouring what is remembered about the recipient (preferred tone, billing terms, preferences). When revising, change only what the request needs and give the reason.",
     tier: 'strong',
     memoryScope: { read: ['fact', 'preference', 'decision', 'action_item', 'summary'], write: [], entityTypes: [] },
-    permissions: ['email.send'],
+    permissions: ['email.send', 'files.write'],
     approvals: ['email.send'],
     budget: null,
     concurrency: 1,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { classifyIntent, INTENTS, mentionedEntities } from '../models/builtin/intent';
 import { extractFromNotes } from '../models/builtin/extract';
 import { draftFollowUp, reviseDraft, type DraftInput } from '../models/builtin/draft';
+import { draftText, reviseText, type TextInput } from '../models/builtin/write';
 import { extractiveSummary } from '../memory/memories/summarise';
 import { fence, type ModelTask } from './model-call';
 import { columnsTask } from './reconcile-csv';
@@ -100,4 +101,26 @@ export const summariseTask: ModelTask<{ title: string; text: string }, z.infer<t
 };
 
 /** Every task of the built-in agents (the builtin provider registers their rules). */
-export const TASKS: readonly ModelTask<never, unknown>[] = [classifyTask, extractTask, draftTask, reviseTask, summariseTask, columnsTask] as readonly ModelTask<never, unknown>[];
+export const writeTask: ModelTask<TextInput, Draft> = {
+  name: 'draft.text',
+  output: Draft,
+  prompt: (i) =>
+    `Write ${i.kind === 'release_notes' ? 'release notes' : `a ${i.kind}`} titled "${i.title}"${i.recipient ? ` for ${i.recipient}` : ''} from ${i.sender}, in a ${i.tone} tone, ` +
+    `as a subject and a list of paragraphs. Say only what the brief and the remembered notes say; do not invent facts, prices or dates.\n` +
+    fence('brief', JSON.stringify({ brief: i.brief, notes: i.notes }, null, 1)),
+  builtin: (i) => draftText(i),
+  maxTokens: 2000,
+};
+
+export const reviseTextTask: ModelTask<{ previous: Draft; request: string; tone: TextInput['tone']; recipient: string | null }, Revision> = {
+  name: 'draft.revise_text',
+  output: Revision,
+  prompt: ({ previous, request }) =>
+    `Revise this text as the operator asks: "${request}". Keep paragraphs that need no change word for word. ` +
+    `Return the subject, all paragraphs, and the reason for the changes.\n` +
+    fence('draft', JSON.stringify(previous, null, 1)),
+  builtin: ({ previous, request, tone, recipient }) => reviseText(previous, request, tone, recipient),
+  maxTokens: 2000,
+};
+
+export const TASKS: readonly ModelTask<never, unknown>[] = [classifyTask, extractTask, draftTask, reviseTask, summariseTask, columnsTask, writeTask, reviseTextTask] as readonly ModelTask<never, unknown>[];

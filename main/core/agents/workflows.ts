@@ -1,18 +1,20 @@
-import { diffArrays } from 'diff';
-import type { DraftChange } from '../../../shared/domain/proposals';
 import { z } from 'zod';
 import { KernelError } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
 import { defineWorkflow, type AnyWorkflow, type WorkflowContext } from '../kernel/workflow';
 import type { MemoryService } from '../memory/memory';
 import { toneFrom, type DraftInput } from '../models/builtin/draft';
+import { TEXT_KINDS, type TextInput } from '../models/builtin/write';
 import type { ModelService } from '../models/model-service';
 import { flagInstructions, recordFlag } from './containment';
 import { agentEnabled, DISABLED } from './enabled';
+import { MAX_REVISIONS, reviewDraft } from './review';
+
+export { paragraphChanges } from './review';
 import { runTask } from './model-call';
 import { reconcilerWorkflow } from './reconcile';
 import type { AgentRegistry } from './registry';
-import { classifyTask, draftTask, Extraction, extractTask, reviseTask, summariseTask, type Draft, type KnownEntity } from './tasks';
+import { classifyTask, draftTask, Extraction, extractTask, reviseTask, reviseTextTask, summariseTask, writeTask, type Draft, type KnownEntity } from './tasks';
 
 export interface AgentDeps {
   kernel: Kernel;
@@ -118,40 +120,6 @@ function extractor(deps: AgentDeps): AnyWorkflow {
   });
 }
 
-/** Paragraph-level changes from one draft to the next, each with the revision's reason. */
-export function paragraphChanges(before: string[], after: string[], reason: string): DraftChange[] {
-  const out: DraftChange[] = [];
-  let index = 0;
-  const parts = diffArrays(before, after);
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (!p.added && !p.removed) {
-      index += p.value.length;
-      continue;
-    }
-    const next = parts[i + 1];
-    if (p.removed && next?.added) {
-      // A replaced run of paragraphs: pair them up, extra ones are additions or removals.
-      const n = Math.max(p.value.length, next.value.length);
-      for (let k = 0; k < n; k++) {
-        const b = p.value[k] ?? null;
-        const a = next.value[k] ?? null;
-        out.push({ index: index + k, kind: b === null ? 'added' : a === null ? 'removed' : 'changed', before: b, after: a, reason });
-      }
-      index += next.value.length;
-      i++;
-    } else if (p.added) {
-      p.value.forEach((a, k) => out.push({ index: index + k, kind: 'added', before: null, after: a, reason }));
-      index += p.value.length;
-    } else {
-      p.value.forEach((b) => out.push({ index, kind: 'removed', before: b, after: null, reason }));
-    }
-  }
-  return out;
-}
-
-const MAX_REVISIONS = 5;
-
 function drafter(deps: AgentDeps): AnyWorkflow {
   return defineWorkflow({
     name: 'agent.drafter',
@@ -173,62 +141,88 @@ function drafter(deps: AgentDeps): AnyWorkflow {
       const tone = notes.map(toneFrom).find((t) => t !== null) ?? 'neutral';
       const base: DraftInput = { recipient: who.name, sender: who.sender, topic: who.topic, tone, decisions: extraction.decisions, actionItems: extraction.actionItems, notes: notes.filter((n) => /\b(net \d+|terms|invoice|billing)\b/i.test(n)) };
       let draft: Draft = await runTask(ctx, deps, agent, draftTask, base);
-      let changes: DraftChange[] | null = null;
       const mail = (d: Draft) => (who.email ? { to: [who.email], subject: d.subject, text: d.paragraphs.join('\n\n') } : null);
-      for (let round = 0; round <= MAX_REVISIONS; round++) {
-        const send = mail(draft);
-        const decision = await ctx.approval({
-          title: `${changes ? 'Revised draft' : 'Draft'}: ${draft.subject} → ${who.name}`,
-          kind: 'draft',
-          risk: 'medium',
-          proposal: { to: who.email, subject: draft.subject, paragraphs: draft.paragraphs, changes, tone },
-          rationale: `Follow-up written by the drafter in a ${tone} tone (${remembered.length ? 'from remembered preferences' : 'no preference remembered'}). Approve to send it as shown, request changes with a note, or edit it.`,
-          // Approving the draft is the operator's go for exactly this e-mail: no second "allow email.send?".
-          ...(send ? { authorises: { adapter: 'email', action: 'send', args: send } } : {}),
-        });
-        if (decision.decision === 'reject') return { sent: false, reason: decision.note ?? 'rejected' };
-        const edited = decision.editedProposal as (Partial<Draft> & { request?: string }) | undefined;
-        if (decision.decision === 'approve_partial' && changes) {
-          // Some of the revision's changes kept: the result is a new text, shown again before it goes out.
-          const kept = acceptSome(draft, changes, decision.acceptedParts ?? []);
-          changes = paragraphChanges(draft.paragraphs, kept.paragraphs, 'changes you did not accept are undone');
-          draft = kept;
-          continue;
-        }
-        if (decision.decision === 'edit' && edited?.paragraphs?.length) {
-          // The operator's own text: shown once more as a revision, so what is approved is what is sent.
-          const mine = { subject: edited.subject ?? draft.subject, paragraphs: edited.paragraphs };
-          changes = paragraphChanges(draft.paragraphs, mine.paragraphs, 'edited by you');
-          draft = mine;
-          continue;
-        }
-        if (decision.decision === 'edit') {
-          const request = edited?.request?.trim() || decision.note?.trim() || 'improve it';
-          const revised = await runTask(ctx, deps, agent, reviseTask, { base, previous: draft, request });
-          changes = paragraphChanges(draft.paragraphs, revised.paragraphs, revised.reason);
-          draft = { subject: revised.subject, paragraphs: revised.paragraphs };
-          continue;
-        }
-        if (!send) return { sent: false, reason: `${who.company} has no e-mail address; add one to the entity and run the drafter again.`, draft };
-        // A send that failed or may have left waits for the operator (escalation) instead of a dead letter.
-        const sent = await ctx.effect('email', 'send', send, { policy: { onExhausted: 'escalate' } });
-        return { sent: true, result: sent, draft };
-      }
-      return { sent: false, reason: `stopped after ${MAX_REVISIONS} revisions`, draft };
+      const reviewed = await reviewDraft(ctx, {
+        first: draft,
+        title: (d, revised) => `${revised ? 'Revised draft' : 'Draft'}: ${d.subject} → ${who.name}`,
+        proposal: (d) => ({ to: who.email, tone }),
+        rationale: `Follow-up written by the drafter in a ${tone} tone (${remembered.length ? 'from remembered preferences' : 'no preference remembered'}). Approve to send it as shown, request changes with a note, or edit it.`,
+        authorises: (d) => {
+          const send = mail(d);
+          return send ? { adapter: 'email', action: 'send', args: send } : null;
+        },
+        revise: (previous, request) => runTask(ctx, deps, agent, reviseTask, { base, previous, request }),
+      });
+      if (reviewed.kind === 'rejected') return { sent: false, reason: reviewed.note ?? 'rejected' };
+      draft = reviewed.draft;
+      if (reviewed.kind === 'stopped') return { sent: false, reason: `stopped after ${MAX_REVISIONS} revisions`, draft };
+      const send = mail(draft);
+      if (!send) return { sent: false, reason: `${who.company} has no e-mail address; add one to the entity and run the drafter again.`, draft };
+      // A send that failed or may have left waits for the operator (escalation) instead of a dead letter.
+      const sent = await ctx.effect('email', 'send', send, { policy: { onExhausted: 'escalate' } });
+      return { sent: true, result: sent, draft };
     },
   });
 }
 
-/** Takes the accepted changes (by index in `changes`) of a revision and keeps the rest as they were. */
-function acceptSome(revised: Draft, changes: DraftChange[], accepted: (string | number)[]): Draft {
-  const keep = new Set(accepted.map(Number));
-  const paragraphs = [...revised.paragraphs];
-  changes.forEach((c, i) => {
-    if (keep.has(i)) return;
-    if (c.kind === 'changed' && c.before !== null) paragraphs[c.index] = c.before;
+const WriteInput = z.object({
+  kind: z.enum(TEXT_KINDS),
+  title: z.string().trim().min(1).max(300),
+  brief: z.string().trim().min(1).max(50_000),
+  /** The client or person it is for: their remembered tone and terms are honoured. */
+  entityId: z.string().min(1).optional(),
+  /** An e-mail's recipient when no entity names one. */
+  to: z.email().optional(),
+});
+
+const slug = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'draft';
+
+/**
+ * `agent.drafter.write`: the drafter writes an e-mail, a proposal, a post or release notes from
+ * the operator's brief, in the recipient's remembered tone and terms; the operator reviews it
+ * like any draft, and approving sends the e-mail or saves the text in the workspace (drafts/).
+ */
+function writer(deps: AgentDeps): AnyWorkflow {
+  return defineWorkflow({
+    name: 'agent.drafter.write',
+    version: 1,
+    agent: 'drafter',
+    input: WriteInput,
+    permissions: ['email.send', 'files.write'],
+    async run(ctx, input) {
+      if (!(await agentEnabled(ctx, deps, 'drafter'))) return DISABLED('drafter');
+      const agent = deps.registry.get('drafter');
+      const who = await ctx.step('recipient', async () => {
+        const e = input.entityId ? await deps.memory.entities.get(input.entityId) : null;
+        const attr = (k: string) => (e?.attributes[k]?.value ?? null) as string | null;
+        return { name: attr('contact') ?? e?.name ?? null, email: input.to ?? attr('email'), company: e?.name ?? null, sender: await deps.operatorName() };
+      });
+      const remembered = input.entityId ? await ctx.recall(`${who.company} ${who.name} preferred tone preferences terms`, { filters: { types: ['memory'], kinds: ['preference', 'fact'], entityId: input.entityId }, limit: 8 }) : [];
+      const notes = remembered.map((h) => h.snippet.text.replace(/[\uE000\uE001]/g, ''));
+      const tone = notes.map(toneFrom).find((t) => t !== null) ?? 'neutral';
+      const base: TextInput = { kind: input.kind, title: input.title, brief: input.brief, tone, recipient: who.name, sender: who.sender, notes: notes.filter((n) => /\b(net \d+|terms|invoice|billing|rate|price)\b/i.test(n)) };
+      const first = await runTask(ctx, deps, agent, writeTask, base);
+      const day = new Date(await ctx.now()).toISOString().slice(0, 10);
+      const effect = (d: Draft) =>
+        input.kind === 'email'
+          ? who.email ? { adapter: 'email', action: 'send', args: { to: [who.email], subject: d.subject, text: d.paragraphs.join('\n\n') } } : null
+          : { adapter: 'files', action: 'write', args: { path: `drafts/${day}-${slug(input.title)}.md`, content: `${d.paragraphs.join('\n\n')}\n` } };
+      const reviewed = await reviewDraft(ctx, {
+        first,
+        title: (d, revised) => `${revised ? 'Revised draft' : 'Draft'} (${input.kind.replace('_', ' ')}): ${d.subject}${who.name ? ` → ${who.name}` : ''}`,
+        proposal: () => ({ to: input.kind === 'email' ? who.email : null, tone, kind: input.kind }),
+        rationale: `${input.kind === 'email' ? 'Approve to send it as shown' : 'Approve to save it in your workspace (drafts/)'}, request changes with a note, or edit it. Written in a ${tone} tone${remembered.length ? ', from remembered preferences' : ''}.`,
+        authorises: effect,
+        revise: (previous, request) => runTask(ctx, deps, agent, reviseTextTask, { previous, request, tone, recipient: who.name }),
+      });
+      if (reviewed.kind === 'rejected') return { done: false, reason: reviewed.note ?? 'rejected' };
+      if (reviewed.kind === 'stopped') return { done: false, reason: `stopped after ${MAX_REVISIONS} revisions`, draft: reviewed.draft };
+      const go = effect(reviewed.draft);
+      if (!go) return { done: false, reason: 'No recipient: name an entity with an e-mail address, or give "to".', draft: reviewed.draft };
+      const result = await ctx.effect(go.adapter, go.action, go.args, { policy: { onExhausted: 'escalate' } });
+      return { done: true, kind: input.kind, result, draft: reviewed.draft };
+    },
   });
-  const drop = changes.filter((c, i) => !keep.has(i) && c.kind === 'added').map((c) => c.index);
-  return { subject: revised.subject, paragraphs: paragraphs.filter((_, i) => !drop.includes(i)) };
 }
 
 function summarizer(deps: AgentDeps): AnyWorkflow {
@@ -248,6 +242,6 @@ function summarizer(deps: AgentDeps): AnyWorkflow {
 }
 
 export function agentWorkflows(deps: AgentDeps): AnyWorkflow[] {
-  return [triage(deps), extractor(deps), drafter(deps), summarizer(deps), reconcilerWorkflow(deps)];
+  return [triage(deps), extractor(deps), drafter(deps), writer(deps), summarizer(deps), reconcilerWorkflow(deps)];
 }
 

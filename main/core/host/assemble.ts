@@ -1,4 +1,8 @@
+import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import { dataFolderLayout } from '../data-folder/paths';
+import { filesAdapter } from '../kernel/adapters/files';
+import { httpAdapter } from '../kernel/adapters/http';
 import { AgentsService } from '../agents/agents';
 import type { Adapter } from '../kernel/adapters/adapter';
 import { Kernel, type KernelOptions } from '../kernel/kernel';
@@ -12,6 +16,7 @@ import type { MemoryOverrides } from '../../../shared/api/memory-calls';
 export interface AssembleOptions {
   db: PGlite;
   dataDir: string;
+  /** Adapters beyond Keel's own (files, http, email). */
   adapters: Adapter[];
   workflows?: WorkflowDefinition[];
   limits?: KernelOptions['limits'];
@@ -48,7 +53,8 @@ export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
   const email = emailAdapter({ db: o.db, secrets, settings: () => emailSettings!.settings() });
   const kernel = new Kernel({
     db: o.db,
-    adapters: [...o.adapters, email],
+    // Every core has Keel's own adapters: files (inside the workspace), http, email; hosts may add more.
+    adapters: [filesAdapter(join(o.dataDir, dataFolderLayout.workspace)), httpAdapter(), email, ...o.adapters],
     workflows: o.workflows ?? [],
     limits: o.limits,
     clock: o.clock,

@@ -1,12 +1,8 @@
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CallName } from '../../../shared/api/contract';
 import { ApiError, type ApiResult } from '../../../shared/api/errors';
-import { dataFolderLayout } from '../data-folder/paths';
 import { openDatabase, type OpenDatabase } from '../db/database';
-import { filesAdapter } from '../kernel/adapters/files';
-import { httpAdapter } from '../kernel/adapters/http';
 import type { WorkflowDefinition } from '../kernel/workflow';
 import { sealedKeyCipher, SecretStore } from '../secrets';
 import { assembleCore, type Assembled } from './assemble';
@@ -47,7 +43,7 @@ async function open(): Promise<WorkerContext & { opened: OpenDatabase; core: Ass
   const core = await assembleCore({
     db: opened.db,
     dataDir,
-    adapters: [filesAdapter(join(dataDir, dataFolderLayout.workspace)), httpAdapter()],
+    adapters: [],
     workflows: await loadWorkflows(),
     // Desktop: secrets under the key the OS keychain sealed; headless: the 0600 key file (assembleCore's default).
     ...(secretKey ? { secrets: new SecretStore(opened.db, sealedKeyCipher(Buffer.from(secretKey, 'base64'))) } : {}),

@@ -4,6 +4,9 @@ import type { Provenance, SearchHit } from '../../../../shared/domain/memory';
 const START = '\uE000';
 const STOP = '\uE001';
 const HEADLINE = `StartSel="${START}", StopSel="${STOP}", MaxWords=35, MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
+/** A memory is a sentence or two: its snippet is all of it (fragments would drop words, even its figures). */
+const WHOLE = `StartSel="${START}", StopSel="${STOP}", HighlightAll=true`;
+const WHOLE_UP_TO = 400;
 /** The query's lexemes as an OR query; they are already stemmed, so the `simple` config keeps them as they are. */
 const TSQUERY = `(SELECT to_tsquery('simple', string_agg(quote_literal(t), ' | ')) FROM unnest($2::text[]) t)`;
 
@@ -75,7 +78,8 @@ export async function snippetsFor(db: PGlite, ranked: Ranked[], terms: string[],
       params,
     ),
     !anyMemory ? none : db.query<MemoryHitRow>(
-      `SELECT unit_no, id, kind, status, entity_id, provenance, valid_from, valid_to, text, ${headline('text')} AS headline
+      `SELECT unit_no, id, kind, status, entity_id, provenance, valid_from, valid_to, text,
+              ${terms.length ? `CASE WHEN length(text) <= ${WHOLE_UP_TO} THEN ts_headline('english', text, ${TSQUERY}, '${WHOLE}') ELSE ${headline('text')} END` : headline('text')} AS headline
        FROM memory_items WHERE unit_no = ANY($1::bigint[])`,
       params,
     ),

@@ -4,6 +4,7 @@ import { useWhenConnected } from '../../app/useWhenConnected';
 import { AgentSettingsForm } from './AgentSettingsForm';
 import { InstructionsEditor } from './InstructionsEditor';
 import { ReconcileCard } from './ReconcileCard';
+import { WriteCard } from './WriteCard';
 import { VersionHistory } from './VersionHistory';
 
 /** One agent: its role, what it may do and spend, its instructions and their history. */
@@ -32,6 +33,7 @@ export function AgentPage({ name }: { name: string }) {
         <>
           <p className="role">{agent.role}</p>
           {agent.name === 'reconciler' && <ReconcileCard />}
+          {agent.name === 'drafter' && <WriteCard />}
           <h2>What it may do</h2>
           <AgentSettingsForm agent={agent} />
           <h2>Instructions</h2>

@@ -15,12 +15,24 @@ const toParagraphs = (text: string) =>
     .map((p) => p.trim())
     .filter(Boolean);
 
+/** A text that is saved, not sent (a proposal, a post, release notes). */
+const saved = (d: DraftProposal) => d.kind !== undefined && d.kind !== 'email';
+
 function Email({ draft }: { draft: DraftProposal }) {
   return (
     <div className="email" data-testid="draft-email">
       <dl className="email-head">
-        <dt>To</dt>
-        <dd data-testid="draft-to">{draft.to ?? <span className="warn">no address known: approving will not send it</span>}</dd>
+        {saved(draft) ? (
+          <>
+            <dt>Kind</dt>
+            <dd data-testid="draft-kind">{draft.kind!.replace('_', ' ')}: approving saves it in your workspace (drafts/)</dd>
+          </>
+        ) : (
+          <>
+            <dt>To</dt>
+            <dd data-testid="draft-to">{draft.to ?? <span className="warn">no address known: approving will not send it</span>}</dd>
+          </>
+        )}
         <dt>Subject</dt>
         <dd data-testid="draft-subject">{draft.subject}</dd>
         {draft.tone && (
@@ -116,7 +128,7 @@ export function DraftApproval({ approval, draft }: { approval: Approval; draft: 
           <DecisionNote value={note} onChange={setNote} />
           <div className="actions wrap">
             <button type="button" onClick={() => void decide(id, 'approve', note)}>
-              {draft.to ? 'Approve and send' : 'Approve'}
+              {saved(draft) ? 'Approve and save' : draft.to ? 'Approve and send' : 'Approve'}
             </button>
             <button type="button" className="secondary" onClick={() => setMode('request')}>
               Request changes…

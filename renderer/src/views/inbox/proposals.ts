@@ -14,7 +14,7 @@ const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) =
 export function asDraft(p: unknown): DraftProposal | null {
   if (!isObject(p) || typeof p.subject !== 'string' || !strings(p.paragraphs)) return null;
   const changes = Array.isArray(p.changes) ? (p.changes.filter((c) => isObject(c) && typeof c.index === 'number') as DraftChange[]) : null;
-  return { to: typeof p.to === 'string' ? p.to : null, subject: p.subject, paragraphs: p.paragraphs, changes, tone: typeof p.tone === 'string' ? p.tone : '' };
+  return { to: typeof p.to === 'string' ? p.to : null, subject: p.subject, paragraphs: p.paragraphs, changes, tone: typeof p.tone === 'string' ? p.tone : '', ...(typeof p.kind === 'string' ? { kind: p.kind } : {}) };
 }
 
 export function asReconciliation(p: unknown): ReconciliationProposal | null {
