@@ -1,7 +1,7 @@
 /** What the e-mail tests and their crash child share: the workflow and the settings. */
 import type { PGlite } from '@electric-sql/pglite';
 import { z } from 'zod';
-import { emailAdapter, emailCorrection, type SendResult, type SmtpSettings } from '../../main/core/adapters/email';
+import { emailAdapter, emailCorrection, type EmailDeps, type SendResult, type SmtpSettings } from '../../main/core/adapters/email';
 import { keyFileCipher } from '../../main/core/secrets/cipher';
 import { SecretStore } from '../../main/core/secrets/store';
 import { defineWorkflow } from '../../main/core/kernel/workflow';
@@ -13,9 +13,9 @@ export function smtpSettings(port: number, extra: Partial<SmtpSettings> = {}): S
 }
 
 /** The adapter on a data folder's database, with the key-file cipher of that folder. */
-export function emailFor(db: PGlite, dataDir: string, settings: () => SmtpSettings | null) {
+export function emailFor(db: PGlite, dataDir: string, settings: () => SmtpSettings | null, proposeCorrection?: EmailDeps['proposeCorrection']) {
   const secrets = new SecretStore(db, keyFileCipher(dataDir));
-  return { secrets, adapter: emailAdapter({ db, secrets, settings: async () => settings() }) };
+  return { secrets, adapter: emailAdapter({ db, secrets, settings: async () => settings(), proposeCorrection }) };
 }
 
 export const MailInput = z.object({ to: z.array(z.string()), cc: z.array(z.string()).optional(), subject: z.string(), text: z.string() });

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { allowResend, confirmOutboxSent, getOutboxEntry, listUncertainSends, messageIdFor, testConnection, type SendResult, type SmtpSettings } from '../../main/core/adapters/email';
+import { allowResend, confirmOutboxSent, getOutboxEntry, listUncertainSends, messageIdFor, testConnection, type EmailDeps, type SendResult, type SmtpSettings } from '../../main/core/adapters/email';
+import { correctionWorkflow, CORRECTION_WORKFLOW } from '../../main/core/adapters/email/correction';
 import type { Adapter } from '../../main/core/kernel/adapters/adapter';
 import { openDatabase } from '../../main/core/db/database';
 import { KernelError } from '../../main/core/kernel/errors';
@@ -38,8 +39,10 @@ const target: { port: number; settings?: Partial<SmtpSettings> } = { port: 0 };
 let shared: { h: KernelHarness; secrets: SecretStore; adapter: Adapter; dir: string };
 beforeAll(async () => {
   const dir = tempDir({ lifetime: 'file' });
-  const h = await startKernel({ workflows: [sendOne, sendThenFail] }, dir);
-  const { adapter, secrets } = emailFor(h.db, dir, () => smtpSettings(target.port, target.settings));
+  const h = await startKernel({ workflows: [sendOne, sendThenFail, correctionWorkflow()] }, dir);
+  // As Keel assembles it: a rolled-back send proposes its correction as a run of its own.
+  const propose: EmailDeps['proposeCorrection'] = async (correction, reason, key) => ({ runId: (await startRun(h.k, { workflow: CORRECTION_WORKFLOW, input: { correction, reason }, idempotencyKey: `correction:${key}` })).id });
+  const { adapter, secrets } = emailFor(h.db, dir, () => smtpSettings(target.port, target.settings), propose);
   await secrets.set('smtp.password', PASSWORD);
   await h.restart({ adapters: [adapter] });
   shared = { h, secrets, adapter, dir };
@@ -172,13 +175,25 @@ describe('email adapter through the kernel', () => {
     expect(step.rows[0]!.attempts).toBeGreaterThan(1);
   });
 
-  test('rolling back a send sends the declared correction in the same thread (mail cannot be unsent)', async () => {
+  test('rolling back a send proposes the declared correction; only the operator\'s approval sends it, in the same thread (mail cannot be unsent)', async () => {
     const server = await smtp();
     const { h } = use(server);
     const { id } = await startRun(h.k, { workflow: 'mail.rollback', input: mail });
     await h.k.idle();
     await approvePending(h, id);
     expect((await h.run(id)).status).toBe('compensated');
+    // Compensated: the correction waits in the inbox, nothing more was sent.
+    expect(server.messages).toHaveLength(1);
+    const { rows: proposed } = await h.db.query<{ id: string; run_id: string; proposal: { to: string; subject: string; paragraphs: string[] } }>(
+      `SELECT a.id, a.run_id, a.proposal FROM kernel_approvals a JOIN kernel_runs r ON r.id = a.run_id WHERE r.workflow = 'email.correction' AND a.status = 'pending'`,
+    );
+    expect(proposed).toHaveLength(1);
+    expect(proposed[0]!.proposal).toMatchObject({ subject: 'Correction: Invoice 42', paragraphs: ['Please disregard my previous message: it went out by mistake.'] });
+    await approvePending(h, proposed[0]!.run_id);
+    expect((await h.run(proposed[0]!.run_id)).status).toBe('succeeded');
+    // One approval was the go for exactly this correction: no second gate approval.
+    const asked = await h.db.query(`SELECT 1 FROM kernel_approvals WHERE run_id = $1`, [proposed[0]!.run_id]);
+    expect(asked.rows).toHaveLength(1);
     expect(server.messages).toHaveLength(2);
     const [original, correction] = server.messages as [NonNullable<(typeof server.messages)[0]>, NonNullable<(typeof server.messages)[0]>];
     expect(correction).toMatchObject({ subject: 'Correction: Invoice 42', inReplyTo: original.messageId, references: [original.messageId], to: ['grace@example.org'], cc: ['alan@example.net'] });

@@ -10,6 +10,8 @@ import type { WorkflowDefinition } from '../kernel/workflow';
 import { MemoryService } from '../memory/memory';
 import { ModelService } from '../models/model-service';
 import { EmailSettingsStore, emailAdapter } from '../adapters/email';
+import { correctionWorkflow, CORRECTION_WORKFLOW } from '../adapters/email/correction';
+import { startRun } from '../kernel/operator';
 import { keyFileCipher, SecretStore } from '../secrets';
 import type { MemoryOverrides } from '../../../shared/api/memory-calls';
 
@@ -50,12 +52,19 @@ export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
   const secrets = o.secrets ?? new SecretStore(o.db, keyFileCipher(o.dataDir));
   // The adapter reads the settings at each send; the store needs the kernel for its ledger events.
   let emailSettings: EmailSettingsStore | null = null;
-  const email = emailAdapter({ db: o.db, secrets, settings: () => emailSettings!.settings() });
+  let kernelRef: Kernel | null = null;
+  const email = emailAdapter({
+    db: o.db,
+    secrets,
+    settings: () => emailSettings!.settings(),
+    // A rolled-back send proposes its correction as a run of its own, once per compensation.
+    proposeCorrection: async (correction, reason, key) => ({ runId: (await startRun(kernelRef!, { workflow: CORRECTION_WORKFLOW, input: { correction, reason }, idempotencyKey: `correction:${key}` }, 'keel')).id }),
+  });
   const kernel = new Kernel({
     db: o.db,
     // Every core has Keel's own adapters: files (inside the workspace), http, email; hosts may add more.
     adapters: [filesAdapter(join(o.dataDir, dataFolderLayout.workspace)), httpAdapter(), email, ...o.adapters],
-    workflows: o.workflows ?? [],
+    workflows: [correctionWorkflow(), ...(o.workflows ?? [])],
     limits: o.limits,
     clock: o.clock,
     onEvent: (event, payload) => {
@@ -64,6 +73,7 @@ export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
     },
   });
   memory = new MemoryService({ db: o.db, kernel, dataDir: o.dataDir, notify: o.notify, overrides: o.memory?.overrides, modelsDir: o.memory?.modelsDir });
+  kernelRef = kernel;
   emailSettings = new EmailSettingsStore({ db: o.db, kernel, secrets, notify: o.notify });
   const models = new ModelService({ db: o.db, kernel, keys: secrets, notify: o.notify });
   const agents = new AgentsService({ db: o.db, kernel, memory, models, dataDir: o.dataDir, autoTriage: o.autoTriage ?? true, operatorName: operatorName(emailSettings), notify: o.notify });

@@ -13,6 +13,11 @@ import { deliveryUncertain, describeSmtpFailure, noPasswordMessage, smtpExchange
 export interface EmailDeps {
   db: PGlite;
   secrets: SecretStore;
+  /**
+   * Starts the run that proposes a correction to the operator (email.correction), once per
+   * key. Without it, `propose_correction` is refused: nothing may send a correction unasked.
+   */
+  proposeCorrection?: (correction: CorrectionArgs, reason: string | null, idempotencyKey: string) => Promise<{ runId: string }>;
   /** Read at every send, so a change in the settings applies to the next message. */
   settings: () => Promise<SmtpSettings | null>;
 }
@@ -52,8 +57,8 @@ export function messageIdFor(idempotencyKey: string, from: string): string {
 }
 
 /**
- * A compensation for `email.send`: the correction to send, in the same thread, if the saga is
- * rolled back. Use as `ctx.effect('email', 'send', args, { compensate: emailCorrection('...') })`.
+ * A compensation for `email.send`: the correction proposed to the operator (sent in the same
+ * thread once approved) if the saga is rolled back. Use as `ctx.effect('email', 'send', args, { compensate: emailCorrection('...') })`.
  */
 export function emailCorrection(text: string, subject?: string): (result: SendResult, args: unknown) => Compensation {
   return (result, args) => {
@@ -66,7 +71,7 @@ export function emailCorrection(text: string, subject?: string): (result: SendRe
       text,
       ...(sent.references ? { references: sent.references } : {}),
     };
-    return { action: 'send_correction', args: correction };
+    return { action: 'propose_correction', args: { correction, reason: null } };
   };
 }
 
@@ -85,6 +90,15 @@ export function emailAdapter(deps: EmailDeps): Adapter {
         summary: 'Send an e-mail through your SMTP server.',
         args: SendArgs,
         run: (args, ctx) => deliver(deps, 'send', args, ctx),
+      }),
+      propose_correction: defineAction({
+        risk: 'low',
+        summary: 'Propose a correction to an e-mail already sent: it waits in the inbox, and only your approval sends it.',
+        args: z.strictObject({ correction: CorrectionArgs, reason: z.string().max(2000).nullable() }),
+        run: async ({ correction, reason }, ctx) => {
+          if (!deps.proposeCorrection) throw permanent('Corrections cannot be proposed here: no inbox is connected to the e-mail adapter.');
+          return deps.proposeCorrection(correction, reason, ctx.idempotencyKey);
+        },
       }),
       send_correction: defineAction({
         risk: 'high',
