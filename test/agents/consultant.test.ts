@@ -103,4 +103,16 @@ describe('the consultant scenario with the builtin provider', () => {
     const others = await c.kernel.db.query(`SELECT 1 FROM kernel_runs WHERE workflow IN ('agent.extractor', 'agent.drafter')`);
     expect(others.rows).toHaveLength(0);
   });
+
+  it('an agent scoped to some entity types neither reads nor writes about others', async () => {
+    const { core: c } = await start();
+    const extractor = c.agents.registry.get('extractor');
+    // Only projects: the example's client is out of its scope.
+    await c.agents.registry.update({ name: 'extractor', memoryScope: { ...extractor.memoryScope, entityTypes: ['project'] } });
+    await c.agents.runExample();
+    const run = await until('the extractor stopped', async () => (await c.kernel.db.query<{ id: string }>(`SELECT id FROM kernel_runs WHERE workflow = 'agent.extractor' AND status IN ('dead_lettered', 'paused', 'failed')`)).rows[0]);
+    const failed = await c.kernel.db.query<{ data: { kind: string; message: string } }>(`SELECT data FROM kernel_ledger WHERE run_id = $1 AND type = 'step.failed'`, [run.id]);
+    expect(failed.rows[0]!.data).toMatchObject({ kind: 'policy', message: expect.stringContaining('Agent extractor may not write about client entities') });
+    expect((await c.memory.memories.list({ kinds: ['action_item'], limit: 10 })).memories).toEqual([]);
+  });
 });

@@ -77,7 +77,7 @@ export class AgentRegistry {
     await this.reload();
     this.deps.kernel.setAgentPolicies((name) => {
       const a = this.cache.get(name);
-      return a ? { permissions: a.permissions, approvals: a.approvals, memory: { read: a.memoryScope.read, write: a.memoryScope.write } } : undefined;
+      return a ? { permissions: a.permissions, approvals: a.approvals, memory: { read: a.memoryScope.read, write: a.memoryScope.write, entityTypes: a.memoryScope.entityTypes } } : undefined;
     });
   }
 

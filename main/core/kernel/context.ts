@@ -307,9 +307,11 @@ export class RunContext implements WorkflowContext {
 
   recall(query: string, options: { filters?: SearchFilters; limit?: number } = {}): Promise<SearchHit[]> {
     return this.step('recall', async () => {
-      const filters = withinScope(this.k.agentPolicy(this.run.agent), options.filters);
+      const policy = this.k.agentPolicy(this.run.agent);
+      const filters = withinScope(policy, options.filters);
       if (filters === null) return [];
-      const hits = await this.k.memory().recall(query, { ...options, filters }, this.run.id);
+      if (filters?.entityId) await this.checkEntityScope(filters.entityId, 'read about');
+      const hits = await this.onlyAllowedEntities(policy, await this.k.memory().recall(query, { ...options, filters }, this.run.id));
       await this.k.memory().addWorking(this.run.id, 'recall', { query, hits: hits.map((h) => ({ id: h.id, type: h.type, title: h.title, snippet: h.snippet.text })) });
       return hits;
     });
@@ -319,12 +321,35 @@ export class RunContext implements WorkflowContext {
     // The step's number makes the memory's key: a replay after a crash finds it instead of adding it twice.
     const step = this.stepNo + 1;
     const actor = this.run.agent ? `agent:${this.run.agent}` : `workflow:${this.run.workflow}`;
-    return this.step('remember', () => {
+    return this.step('remember', async () => {
       const scope = this.k.agentPolicy(this.run.agent)?.memory;
       if (scope && !scope.write.includes(memory.kind)) {
         throw new KernelError('policy', `Agent ${this.run.agent} may not write ${memory.kind} memories (its memory scope allows ${scope.write.join(', ') || 'none'}); widen its scope to allow it.`);
       }
+      if (memory.entityId) await this.checkEntityScope(memory.entityId, 'write about');
       return this.k.memory().remember(memory, { runId: this.run.id, step, actor });
+    });
+  }
+
+  /** An agent whose scope names entity types may read and write only about entities of those types. */
+  private async checkEntityScope(entityId: string, verb: string): Promise<void> {
+    const allowed = this.k.agentPolicy(this.run.agent)?.memory?.entityTypes;
+    if (!allowed?.length) return;
+    const type = (await this.k.memory().entityTypes([entityId])).get(entityId);
+    if (type && !allowed.includes(type)) {
+      throw new KernelError('policy', `Agent ${this.run.agent} may not ${verb} ${type} entities (its memory scope allows ${allowed.join(', ')}); widen its scope to allow it.`);
+    }
+  }
+
+  /** Recalled memories about entities outside the agent's scope are left out. */
+  private async onlyAllowedEntities(policy: AgentPolicy | undefined, hits: SearchHit[]): Promise<SearchHit[]> {
+    const allowed = policy?.memory?.entityTypes;
+    if (!allowed?.length) return hits;
+    const about = (h: SearchHit) => (h.source.type === 'memory' ? h.source.entityId : null);
+    const types = await this.k.memory().entityTypes([...new Set(hits.map(about).filter((id): id is string => id !== null))]);
+    return hits.filter((h) => {
+      const id = about(h);
+      return id === null || allowed.includes(types.get(id) ?? '');
     });
   }
 

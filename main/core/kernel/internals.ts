@@ -53,8 +53,8 @@ export interface AgentPolicy {
   permissions: string[];
   /** Adapter actions that pass the approval gate whatever their risk. */
   approvals: string[];
-  /** Memory kinds the agent may recall and remember (its memory scope). */
-  memory?: { read: string[]; write: string[] };
+  /** Memory kinds the agent may recall and remember, and about which entity types (empty: any): its memory scope. */
+  memory?: { read: string[]; write: string[]; entityTypes: string[] };
 }
 
 /** The ledger's view of who acted: the run's agent, else its workflow. */

@@ -70,6 +70,8 @@ export interface MemoryPort {
   remember(memory: RememberRequest, origin: { runId: string; step: number; actor: string }): Promise<{ id: string }>;
   addWorking(runId: string, kind: string, content: unknown): Promise<void>;
   listWorking(runId: string): Promise<WorkingItem[]>;
+  /** Entity types by id (unknown ids are left out): for agents whose memory scope names entity types. */
+  entityTypes(ids: string[]): Promise<Map<string, string>>;
 }
 
 /**

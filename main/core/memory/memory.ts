@@ -117,6 +117,11 @@ export class MemoryService {
       },
       addWorking: (runId, kind, content) => this.working.add(runId, kind, content),
       listWorking: (runId) => this.working.list(runId),
+      entityTypes: async (ids) => {
+        if (!ids.length) return new Map();
+        const { rows } = await this.context.db.query<{ id: string; type: string }>('SELECT id, type FROM memory_entities WHERE id = ANY($1)', [ids]);
+        return new Map(rows.map((r) => [r.id, r.type]));
+      },
     };
   }
 

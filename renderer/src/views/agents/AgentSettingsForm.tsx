@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Agent, AgentBudget } from '../../../../shared/domain/agents';
-import { MemoryKind } from '../../../../shared/domain/memory';
+import { EntityType, MemoryKind } from '../../../../shared/domain/memory';
 import type { ModelTier } from '../../../../shared/domain/models';
 import { useKeel } from '../../store/store';
 import { ActionListEditor } from './ActionListEditor';
@@ -14,6 +14,7 @@ interface Draft {
   approvals: string[];
   read: MemoryKind[];
   write: MemoryKind[];
+  entityTypes: string[];
   period: AgentBudget['period'] | 'none';
   maxUsd: string;
   maxTokens: string;
@@ -27,6 +28,7 @@ const toDraft = (a: Agent): Draft => ({
   approvals: a.approvals,
   read: a.memoryScope.read,
   write: a.memoryScope.write,
+  entityTypes: a.memoryScope.entityTypes,
   period: a.budget ? a.budget.period : 'none',
   maxUsd: a.budget?.maxUsd?.toString() ?? '',
   maxTokens: a.budget?.maxTokens?.toString() ?? '',
@@ -60,7 +62,7 @@ export function AgentSettingsForm({ agent }: { agent: Agent }) {
     concurrency: concurrency(d.concurrency) ?? agent.concurrency,
     permissions: d.permissions,
     approvals: d.approvals,
-    memoryScope: { ...agent.memoryScope, read: d.read, write: d.write },
+    memoryScope: { read: d.read, write: d.write, entityTypes: d.entityTypes },
     budget: budgetOf(d),
   };
   const dirty = !same(change, { enabled: agent.enabled, tier: agent.tier, concurrency: agent.concurrency, permissions: agent.permissions, approvals: agent.approvals, memoryScope: agent.memoryScope, budget: agent.budget && (agent.budget.maxUsd !== null || agent.budget.maxTokens !== null) ? agent.budget : null });
@@ -96,6 +98,16 @@ export function AgentSettingsForm({ agent }: { agent: Agent }) {
 
       <span>Memory it may write</span>
       <KindChoice label="write" value={d.write} onChange={(write) => set({ write })} />
+
+      <span>About entities of type</span>
+      <span className="inline-form tight" role="group" aria-label="Entity types it may read and write about">
+        {EntityType.options.map((t) => (
+          <label key={t}>
+            <input type="checkbox" checked={d.entityTypes.includes(t)} onChange={(e) => set({ entityTypes: e.target.checked ? [...d.entityTypes, t] : d.entityTypes.filter((x) => x !== t) })} /> {t}
+          </label>
+        ))}
+        <span className="meta">{d.entityTypes.length ? '' : 'none ticked: any'}</span>
+      </span>
 
       <label htmlFor="agent-budget-period">Budget</label>
       <span className="inline-form tight">
