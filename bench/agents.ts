@@ -14,8 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { openDatabase } from '../main/core/db/database';
-import { assembleCore, type Assembled } from '../main/core/host/assemble';
+import type { assembleCore, Assembled } from '../main/core/host/assemble';
+import { openCore as openTestCore } from '../test/agents/consultant-core';
 import { runTask, type ModelTask } from '../main/core/agents/model-call';
 import { decideApproval, startRun } from '../main/core/kernel/operator';
 import { defineWorkflow } from '../main/core/kernel/workflow';
@@ -26,18 +26,11 @@ import { median, repeat, report, RUNS } from './stats';
 const CALLS = 40;
 const SMTP = { user: 'keel', password: 'bench-password-1' };
 
+/** The core as the tests assemble it (test/agents/consultant-core.ts), with its pushed events to wait on. */
 async function openCore(extra: Partial<Parameters<typeof assembleCore>[0]> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'keel-bench-agents-'));
-  const { db } = await openDatabase(dir);
   const events = new EventEmitter();
-  const core = await assembleCore({
-    db,
-    dataDir: dir,
-    adapters: [],
-    memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } },
-    notify: (event, payload) => events.emit('event', event, payload),
-    ...extra,
-  });
+  const core = await openTestCore(dir, { notify: (event, payload) => events.emit('event', event, payload), ...extra });
   return {
     core,
     /** Resolves at the first pushed event for which `probe` answers something (probed on run and approval changes only, so the probe's queries do not slow the run it waits for). */
@@ -61,8 +54,7 @@ async function openCore(extra: Partial<Parameters<typeof assembleCore>[0]> = {})
       return { wait: (runId) => (done.has(runId) ? Promise.resolve() : new Promise<void>((resolve) => waiting.set(runId, resolve))) };
     },
     async close() {
-      await core.stop();
-      await db.close();
+      await core.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

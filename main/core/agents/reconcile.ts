@@ -6,7 +6,8 @@ import { IngestFailure } from '../memory/parse/types';
 import { runTask } from './model-call';
 import { columnsTask, extractInvoice, money, parseTable, readInvoices, readPayments, size, type ColumnMapping, type InvoiceRecord, type PaymentRecord, type Role, type Table, type UnreadRow } from './reconcile-csv';
 import { reconcile, type KnownParty, type Match, type Mismatch, type Reconciliation } from './reconcile-match';
-import { agentEnabled, DISABLED } from './enabled';
+import { readableDocument } from './documents';
+import { DISABLED, enabledAgent } from './enabled';
 import type { AgentDeps } from './workflows';
 
 /**
@@ -44,28 +45,11 @@ type Loaded = { kind: 'table'; table: Table } | { kind: 'invoice'; invoice: Invo
 
 const permanent = (message: string) => new KernelError('permanent', message);
 
-interface DocumentRow {
-  status: string;
-  name: string;
-  type: string | null;
-  error: { message?: string } | null;
-  text: string | null;
-  sha256: string | null;
-}
 
 /** Tables are read from the original bytes: the stored text of a CSV is "Header: value; …" per row, which loses the columns. */
 async function readSource(deps: AgentDeps, source: Source, role: Role, index: number): Promise<Loaded> {
   if ('csv' in source) return { kind: 'table', table: parseTable(source.csv, source.name ?? `${role} ${index + 1} (inline)`, role) };
-  const { rows } = await deps.memory.context.db.query<DocumentRow>(
-    `SELECT d.status, d.name, v.type, d.error, v.text, v.sha256 FROM memory_documents d
-     LEFT JOIN memory_document_versions v ON v.document_id = d.id AND v.version = d.current_version WHERE d.id = $1`,
-    [source.documentId],
-  );
-  const d = rows[0];
-  if (!d) throw permanent(`Document ${source.documentId} does not exist.`);
-  if (d.status === 'failed') throw permanent(`The ${role} document "${d.name}" could not be ingested${d.error?.message ? ` (${d.error.message})` : ''}; there is nothing to reconcile in it.`);
-  if (d.status === 'deleted') throw permanent(`The ${role} document "${d.name}" was deleted.`);
-  if (d.text === null) throw new KernelError('transient', `The ${role} document "${d.name}" is still being ingested.`, { retryAfterMs: 500 });
+  const d = await readableDocument(deps.memory, source.documentId, `${role} document`);
   const tabular = d.type === 'csv' || (role === 'payments' && (d.type === 'text' || d.type === 'markdown'));
   if (tabular) return { kind: 'table', table: parseTable(await originalText(deps, d), d.name, role) };
   if (role === 'payments') {
@@ -75,7 +59,7 @@ async function readSource(deps: AgentDeps, source: Source, role: Role, index: nu
   return { kind: 'invoice', invoice: record, missing };
 }
 
-async function originalText(deps: AgentDeps, d: DocumentRow): Promise<string> {
+async function originalText(deps: AgentDeps, d: { name: string; sha256: string | null }): Promise<string> {
   let bytes: Uint8Array;
   try {
     bytes = await deps.memory.context.originals.read(d.sha256 ?? '');
@@ -92,8 +76,7 @@ async function originalText(deps: AgentDeps, d: DocumentRow): Promise<string> {
 }
 
 async function knownParties(deps: AgentDeps): Promise<KnownParty[]> {
-  const { rows } = await deps.memory.context.db.query<KnownParty>(`SELECT id, name, aliases FROM memory_entities ORDER BY updated_at DESC LIMIT 2000`);
-  return rows;
+  return (await deps.memory.entities.known()).map(({ id, name, aliases }) => ({ id, name, aliases }));
 }
 
 /** The fact kept for a confirmed match: what was paid, when, how. */
@@ -144,8 +127,8 @@ export function reconcilerWorkflow(deps: AgentDeps): AnyWorkflow {
     // A document still being ingested is retried; a bad file fails at once (permanent).
     defaults: { retry: { maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 2000 } },
     async run(ctx, input) {
-      if (!(await agentEnabled(ctx, deps, 'reconciler'))) return DISABLED('reconciler');
-      const agent = deps.registry.get('reconciler');
+      const agent = await enabledAgent(ctx, deps, 'reconciler');
+      if (!agent) return DISABLED('reconciler');
       const asOf = input.asOf ?? new Date(await ctx.now()).toISOString().slice(0, 10);
 
       const loaded: { role: Role; item: Loaded }[] = [];

@@ -3,11 +3,12 @@ import { KernelError } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
 import { defineWorkflow, type AnyWorkflow, type WorkflowContext } from '../kernel/workflow';
 import type { MemoryService } from '../memory/memory';
-import { toneFrom, type DraftInput } from '../models/builtin/draft';
+import { toneFrom, type DraftInput, type Tone } from '../models/builtin/draft';
 import { TEXT_KINDS, type TextInput } from '../models/builtin/write';
 import type { ModelService } from '../models/model-service';
 import { flagInstructions, recordFlag } from './containment';
-import { agentEnabled, DISABLED } from './enabled';
+import { readableDocument } from './documents';
+import { DISABLED, enabledAgent } from './enabled';
 import { MAX_REVISIONS, reviewDraft } from './review';
 
 export { paragraphChanges } from './review';
@@ -36,22 +37,33 @@ function itemOf(ctx: WorkflowContext, input: z.infer<typeof ItemInput>): z.infer
   throw new KernelError('permanent', 'Triage needs a documentId or an item (title and text), or a document.ingested event.');
 }
 
-/** A document's current text, once ingestion has stored it (until then: transient, retried). */
+/** A document's current title and text, once ingestion has stored it (until then: transient, retried). */
 async function readDocument(deps: AgentDeps, id: string): Promise<{ title: string; text: string }> {
-  const { rows } = await deps.memory.context.db.query<{ status: string; name: string; title: string | null; text: string | null }>(
-    `SELECT d.status, d.name, d.title, v.text FROM memory_documents d LEFT JOIN memory_document_versions v ON v.document_id = d.id AND v.version = d.current_version WHERE d.id = $1`,
-    [id],
-  );
-  const d = rows[0];
-  if (!d) throw new KernelError('permanent', `Document ${id} does not exist.`);
-  if (d.status === 'failed' || d.status === 'deleted') throw new KernelError('permanent', `Document "${d.name}" is ${d.status}; there is nothing to read.`);
-  if (d.text === null) throw new KernelError('transient', `Document "${d.name}" is still being ingested.`, { retryAfterMs: 500 });
+  const d = await readableDocument(deps.memory, id);
   return { title: d.title ?? d.name, text: d.text };
 }
 
+/** The known entities a classification may name (the prompt carries at most 500). */
 async function knownEntities(deps: AgentDeps): Promise<KnownEntity[]> {
-  const { rows } = await deps.memory.context.db.query<KnownEntity>(`SELECT id, name, type, aliases FROM memory_entities ORDER BY updated_at DESC LIMIT 500`);
-  return rows;
+  return (await deps.memory.entities.known()).slice(0, 500).map(({ id, name, type, aliases }) => ({ id, name, type, aliases }));
+}
+
+/** Who a text is for: the entity's contact (else its name), its address, and who signs. */
+async function contactOf(deps: AgentDeps, entityId: string | undefined): Promise<{ name: string | null; email: string | null; company: string | null; sender: string }> {
+  const e = entityId ? await deps.memory.entities.get(entityId) : null;
+  const attr = (k: string) => (e?.attributes[k]?.value ?? null) as string | null;
+  return { name: attr('contact') ?? e?.name ?? null, email: attr('email'), company: e?.name ?? null, sender: await deps.operatorName() };
+}
+
+/** Remembered notes that are terms to honour in a text (billing, rates). */
+const TERMS = /\b(net \d+|terms|invoices?|billing|rates?|prices?)\b/i;
+
+/** What is remembered about how to write to an entity: the preferred tone (else neutral) and the terms. */
+async function rememberedStyle(ctx: WorkflowContext, entityId: string | undefined, who: { company: string | null; name: string | null }): Promise<{ remembered: number; tone: Tone; terms: string[] }> {
+  if (!entityId) return { remembered: 0, tone: 'neutral', terms: [] };
+  const hits = await ctx.recall(`${who.company} ${who.name} preferred tone preferences terms`, { filters: { types: ['memory'], kinds: ['preference', 'fact'], entityId }, limit: 8 });
+  const notes = hits.map((h) => h.snippet.text.replace(/[\uE000\uE001]/g, ''));
+  return { remembered: hits.length, tone: notes.map(toneFrom).find((t) => t !== null) ?? 'neutral', terms: notes.filter((n) => TERMS.test(n)) };
 }
 
 function triage(deps: AgentDeps): AnyWorkflow {
@@ -63,8 +75,8 @@ function triage(deps: AgentDeps): AnyWorkflow {
     defaults: { retry: { maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 2000 } },
     async run(ctx, given) {
       const input = itemOf(ctx, given);
-      if (!(await agentEnabled(ctx, deps, 'triage'))) return DISABLED('triage');
-      const agent = deps.registry.get('triage');
+      const agent = await enabledAgent(ctx, deps, 'triage');
+      if (!agent) return DISABLED('triage');
       const item = await ctx.step('read', () => (input.documentId ? readDocument(deps, input.documentId) : input.item!));
       const flagged = await ctx.step('containment', async () => {
         const phrases = flagInstructions(item.text);
@@ -103,8 +115,8 @@ function extractor(deps: AgentDeps): AnyWorkflow {
     input: z.object({ documentId: z.string().min(1), entityIds: z.array(z.string()).default([]) }),
     defaults: { retry: { maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 2000 } },
     async run(ctx, { documentId, entityIds }) {
-      if (!(await agentEnabled(ctx, deps, 'extractor'))) return DISABLED('extractor');
-      const agent = deps.registry.get('extractor');
+      const agent = await enabledAgent(ctx, deps, 'extractor');
+      if (!agent) return DISABLED('extractor');
       const doc = await ctx.step('read', () => readDocument(deps, documentId));
       const now = new Date(await ctx.now()).toISOString();
       const x = await runTask(ctx, deps, agent, extractTask, { title: doc.title, text: doc.text, now });
@@ -128,25 +140,22 @@ function drafter(deps: AgentDeps): AnyWorkflow {
     input: z.object({ documentId: z.string().optional(), entityId: z.string(), extraction: Extraction }),
     permissions: ['email.send'],
     async run(ctx, { documentId, entityId, extraction }) {
-      if (!(await agentEnabled(ctx, deps, 'drafter'))) return DISABLED('drafter');
-      const agent = deps.registry.get('drafter');
+      const agent = await enabledAgent(ctx, deps, 'drafter');
+      if (!agent) return DISABLED('drafter');
       const who = await ctx.step('recipient', async () => {
-        const e = await deps.memory.entities.get(entityId);
-        const attr = (k: string) => (e.attributes[k]?.value ?? null) as string | null;
+        const contact = await contactOf(deps, entityId);
         const doc = documentId ? await readDocument(deps, documentId) : null;
-        return { name: attr('contact') ?? e.name, email: attr('email'), company: e.name, topic: (doc?.title ?? `our work with ${e.name}`).replace(/^(meeting notes|notes|minutes)\s*(from|of)?\s*[:\-–]?\s*/i, ''), sender: await deps.operatorName() };
+        return { ...contact, name: contact.name!, topic: (doc?.title ?? `our work with ${contact.company}`).replace(/^(meeting notes|notes|minutes)\s*(from|of)?\s*[:\-–]?\s*/i, '') };
       });
-      const remembered = await ctx.recall(`${who.company} ${who.name} preferred tone preferences terms`, { filters: { types: ['memory'], kinds: ['preference', 'fact'], entityId }, limit: 8 });
-      const notes = remembered.map((h) => h.snippet.text.replace(/[\uE000\uE001]/g, ''));
-      const tone = notes.map(toneFrom).find((t) => t !== null) ?? 'neutral';
-      const base: DraftInput = { recipient: who.name, sender: who.sender, topic: who.topic, tone, decisions: extraction.decisions, actionItems: extraction.actionItems, notes: notes.filter((n) => /\b(net \d+|terms|invoice|billing)\b/i.test(n)) };
+      const { remembered, tone, terms } = await rememberedStyle(ctx, entityId, who);
+      const base: DraftInput = { recipient: who.name, sender: who.sender, topic: who.topic, tone, decisions: extraction.decisions, actionItems: extraction.actionItems, notes: terms };
       let draft: Draft = await runTask(ctx, deps, agent, draftTask, base);
       const mail = (d: Draft) => (who.email ? { to: [who.email], subject: d.subject, text: d.paragraphs.join('\n\n') } : null);
       const reviewed = await reviewDraft(ctx, {
         first: draft,
         title: (d, revised) => `${revised ? 'Revised draft' : 'Draft'}: ${d.subject} → ${who.name}`,
         proposal: (d) => ({ to: who.email, tone }),
-        rationale: `Follow-up written by the drafter in a ${tone} tone (${remembered.length ? 'from remembered preferences' : 'no preference remembered'}). Approve to send it as shown, request changes with a note, or edit it.`,
+        rationale: `Follow-up written by the drafter in a ${tone} tone (${remembered ? 'from remembered preferences' : 'no preference remembered'}). Approve to send it as shown, request changes with a note, or edit it.`,
         authorises: (d) => {
           const send = mail(d);
           return send ? { adapter: 'email', action: 'send', args: send } : null;
@@ -190,17 +199,14 @@ function writer(deps: AgentDeps): AnyWorkflow {
     input: WriteInput,
     permissions: ['email.send', 'files.write'],
     async run(ctx, input) {
-      if (!(await agentEnabled(ctx, deps, 'drafter'))) return DISABLED('drafter');
-      const agent = deps.registry.get('drafter');
+      const agent = await enabledAgent(ctx, deps, 'drafter');
+      if (!agent) return DISABLED('drafter');
       const who = await ctx.step('recipient', async () => {
-        const e = input.entityId ? await deps.memory.entities.get(input.entityId) : null;
-        const attr = (k: string) => (e?.attributes[k]?.value ?? null) as string | null;
-        return { name: attr('contact') ?? e?.name ?? null, email: input.to ?? attr('email'), company: e?.name ?? null, sender: await deps.operatorName() };
+        const contact = await contactOf(deps, input.entityId);
+        return { ...contact, email: input.to ?? contact.email };
       });
-      const remembered = input.entityId ? await ctx.recall(`${who.company} ${who.name} preferred tone preferences terms`, { filters: { types: ['memory'], kinds: ['preference', 'fact'], entityId: input.entityId }, limit: 8 }) : [];
-      const notes = remembered.map((h) => h.snippet.text.replace(/[\uE000\uE001]/g, ''));
-      const tone = notes.map(toneFrom).find((t) => t !== null) ?? 'neutral';
-      const base: TextInput = { kind: input.kind, title: input.title, brief: input.brief, tone, recipient: who.name, sender: who.sender, notes: notes.filter((n) => /\b(net \d+|terms|invoice|billing|rate|price)\b/i.test(n)) };
+      const { remembered, tone, terms } = await rememberedStyle(ctx, input.entityId, who);
+      const base: TextInput = { kind: input.kind, title: input.title, brief: input.brief, tone, recipient: who.name, sender: who.sender, notes: terms };
       const first = await runTask(ctx, deps, agent, writeTask, base);
       const day = new Date(await ctx.now()).toISOString().slice(0, 10);
       const effect = (d: Draft) =>
@@ -211,7 +217,7 @@ function writer(deps: AgentDeps): AnyWorkflow {
         first,
         title: (d, revised) => `${revised ? 'Revised draft' : 'Draft'} (${input.kind.replace('_', ' ')}): ${d.subject}${who.name ? ` → ${who.name}` : ''}`,
         proposal: () => ({ to: input.kind === 'email' ? who.email : null, tone, kind: input.kind }),
-        rationale: `${input.kind === 'email' ? 'Approve to send it as shown' : 'Approve to save it in your workspace (drafts/)'}, request changes with a note, or edit it. Written in a ${tone} tone${remembered.length ? ', from remembered preferences' : ''}.`,
+        rationale: `${input.kind === 'email' ? 'Approve to send it as shown' : 'Approve to save it in your workspace (drafts/)'}, request changes with a note, or edit it. Written in a ${tone} tone${remembered ? ', from remembered preferences' : ''}.`,
         authorises: effect,
         revise: (previous, request) => runTask(ctx, deps, agent, reviseTextTask, { previous, request, tone, recipient: who.name }),
       });
@@ -232,8 +238,8 @@ function summarizer(deps: AgentDeps): AnyWorkflow {
     agent: 'summarizer',
     input: z.object({ title: z.string().max(500), text: z.string().min(1).max(2_000_000), entityId: z.string().nullable().default(null), kind: z.enum(['episode', 'summary']).default('summary') }),
     async run(ctx, input) {
-      if (!(await agentEnabled(ctx, deps, 'summarizer'))) return DISABLED('summarizer');
-      const agent = deps.registry.get('summarizer');
+      const agent = await enabledAgent(ctx, deps, 'summarizer');
+      if (!agent) return DISABLED('summarizer');
       const { summary } = await runTask(ctx, deps, agent, summariseTask, { title: input.title, text: input.text });
       const memory = await ctx.remember({ kind: input.kind, text: `${input.title}: ${summary}`, entityId: input.entityId });
       return { summary, memoryId: memory.id };

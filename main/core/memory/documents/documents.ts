@@ -281,6 +281,16 @@ export class Documents {
     return rows[0];
   }
 
+  /** A document with its current version's text (null until a version is stored): what agents read. */
+  async current(id: string): Promise<(DocumentRow & { text: string | null }) | undefined> {
+    const { rows } = await this.m.db.query<DocumentRow & { text: string | null }>(
+      `SELECT d.*, v.text FROM memory_documents d
+       LEFT JOIN memory_document_versions v ON v.document_id = d.id AND v.version = d.current_version WHERE d.id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
   async mustFind(id: string): Promise<DocumentRow> {
     const doc = await this.row(id);
     if (!doc) throw new ApiError({ code: 'not_found', message: `There is no document ${id}.` });

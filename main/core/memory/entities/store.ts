@@ -115,6 +115,12 @@ export class Entities {
     await tx.query(`INSERT INTO memory_entity_versions (entity_id, version, action, snapshot, actor, at) VALUES ($1, $2, $3, $4, $5, $6)`, [e.id, e.version, action, JSON.stringify(e), actor, e.updatedAt]);
   }
 
+  /** Every entity not archived, by name; cached until an entity changes (agents and mention links read it for every document). */
+  async known(): Promise<Entity[]> {
+    this.names ??= await this.list({ limit: 10_000 });
+    return this.names;
+  }
+
   async list(q: { type?: EntityType; query?: string; limit: number }): Promise<Entity[]> {
     const { rows } = await this.m.db.query<EntityRow>(
       `SELECT * FROM memory_entities WHERE NOT archived AND ($1::text IS NULL OR type = $1)
@@ -177,7 +183,7 @@ export class Entities {
   async linkMentions(entity?: Entity, documentId?: string): Promise<void> {
     // A new version of a document may no longer name an entity: its mentions are found afresh.
     if (documentId && !entity) await this.m.db.query(`DELETE FROM memory_links WHERE to_kind = 'document' AND to_id = $1 AND type = '${MENTIONS}'`, [documentId]);
-    const entities = entity ? [entity] : (this.names ??= await this.list({ limit: 10_000 }));
+    const entities = entity ? [entity] : await this.known();
     for (const e of entities) {
       const names = [e.name, ...e.aliases].map((n) => n.trim()).filter((n) => n.length >= 3);
       if (names.length === 0) continue;
