@@ -173,7 +173,8 @@ export function reconcilerWorkflow(deps: AgentDeps): AnyWorkflow {
           risk: 'low',
           proposal: { matches, mismatches, summary },
           rationale:
-            `${summary.text} Matches are by an invoice number in the payment reference, or by the same amount from the same customer. ` +
+            // The summary travels in the proposal; the rationale says how to read it.
+            'Matches are by an invoice number in the payment reference, or by the same amount from the same customer. ' +
             'Approve to record each match as paid in memory (or accept some of them); mismatches go to you for review afterwards.',
         });
         if (decision.decision === 'reject') return { summary, confirmed: 0, rejected: true, note: decision.note ?? null, mismatches: mismatches.length };

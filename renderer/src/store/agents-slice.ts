@@ -27,7 +27,7 @@ export interface AgentsSlice {
   refreshAgents(): Promise<void>;
   openAgent(name: string): Promise<void>;
   /** Reloads the list, and the open page when the change is about its agent. */
-  agentChanged(name: string): void;
+  agentsChanged(names: string[]): void;
   updateAgent(name: string, change: AgentChange, notice: string): Promise<boolean>;
   revertAgent(name: string, version: number): Promise<void>;
   runExample(): Promise<void>;
@@ -69,15 +69,16 @@ export const createAgentsSlice: StateCreator<KeelStore, [], [], AgentsSlice> = (
         if (g === pageGen) set({ agentPage: { name, agent: null, versions: [], error: errorMessage(err) } });
       }
     },
-    agentChanged(name) {
+    agentsChanged(names) {
       if (get().agentsLoaded) void get().refreshAgents();
-      if (get().agentPage?.name === name) void get().openAgent(name);
+      const open = get().agentPage?.name;
+      if (open && names.includes(open)) void get().openAgent(open);
     },
     async updateAgent(name, change, notice) {
       try {
         replace(await keelClient().call('agents.update', { name, ...change }));
+        // The pushed agents.changed reloads the list and the open page (its versions).
         set({ agentsError: null, agentsNotice: notice });
-        if ('instructions' in change && get().agentPage?.name === name) await get().openAgent(name);
         return true;
       } catch (err) {
         fail(err);
@@ -89,7 +90,6 @@ export const createAgentsSlice: StateCreator<KeelStore, [], [], AgentsSlice> = (
         const agent = await keelClient().call('agents.revert', { name, version });
         replace(agent);
         set({ agentsError: null, agentsNotice: `Instructions of version ${version} restored as version ${agent.version}.` });
-        await get().openAgent(name);
       } catch (err) {
         fail(err);
       }

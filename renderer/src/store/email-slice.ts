@@ -26,8 +26,8 @@ export const createEmailSlice: StateCreator<KeelStore, [], [], EmailSlice> = (se
   const outbox = async (fn: () => Promise<unknown>, notice: string) => {
     try {
       await fn();
+      // The pushed email.changed reloads the settings and the outbox.
       set({ emailError: null, emailNotice: notice });
-      await get().refreshEmail();
     } catch (err) {
       fail(err);
     }
@@ -67,8 +67,8 @@ export const createEmailSlice: StateCreator<KeelStore, [], [], EmailSlice> = (se
         return false;
       }
     },
-    confirmSent: (key) => outbox(() => keelClient().call('email.confirmSent', { idempotencyKey: key }), 'Recorded as sent: retry the paused run in the Inbox and it finishes without sending again.'),
-    allowResend: (key) => outbox(() => keelClient().call('email.allowResend', { idempotencyKey: key }), 'Resend allowed: retry the paused run in the Inbox and it sends the message again.'),
+    confirmSent: (key) => outbox(() => keelClient().call('email.confirmSent', { idempotencyKey: key }), 'Recorded as sent: the paused run goes on and finishes without sending it again.'),
+    allowResend: (key) => outbox(() => keelClient().call('email.allowResend', { idempotencyKey: key }), 'Resend allowed: the paused run goes on and sends the message again.'),
     clearEmailCheck: () => set({ emailCheck: null }),
   };
 };

@@ -49,6 +49,8 @@ export interface ModelsSlice {
   promoteCanary(tier: ModelTier): Promise<void>;
   rollbackCanary(tier: ModelTier): Promise<void>;
   compareTier(tier: ModelTier): Promise<void>;
+  /** The side-by-side figures of every tier with a canary. */
+  refreshComparisons(): Promise<void>;
   setPrice(price: Price): Promise<boolean>;
 }
 
@@ -60,7 +62,6 @@ export const createModelsSlice: StateCreator<KeelStore, [], [], ModelsSlice> = (
     try {
       await fn();
       set({ modelsError: null, modelsNotice: notice });
-      await get().refreshModels();
       return true;
     } catch (err) {
       fail(err);
@@ -89,7 +90,7 @@ export const createModelsSlice: StateCreator<KeelStore, [], [], ModelsSlice> = (
       try {
         const [{ providers }, { tiers }] = await Promise.all([client.call('models.providers'), client.call('models.tiers')]);
         set({ providers, tiers, modelsLoaded: true });
-        await Promise.all([pricesRead, ...tiers.filter((t) => t.canary).map((t) => get().compareTier(t.tier))]);
+        await Promise.all([pricesRead, get().refreshComparisons()]);
       } catch (err) {
         fail(err);
       }
@@ -107,8 +108,8 @@ export const createModelsSlice: StateCreator<KeelStore, [], [], ModelsSlice> = (
     async saveProvider(provider, apiKey) {
       try {
         const saved = await keelClient().call('models.saveProvider', { provider, ...(apiKey !== undefined ? { apiKey } : {}) });
+        // The pushed models.changed reloads the lists.
         set({ modelsError: null, modelsNotice: `Provider “${saved.label}” saved${apiKey === null ? '; its key was removed' : apiKey ? '; its key is stored encrypted' : ''}.` });
-        await get().refreshModels();
         return saved;
       } catch (err) {
         fail(err);
@@ -130,6 +131,9 @@ export const createModelsSlice: StateCreator<KeelStore, [], [], ModelsSlice> = (
       change(() => keelClient().call('models.stageCanary', { tier, model, share }), `${model.model} staged on ${Math.round(share * 100)}% of the ${tier} tier's runs.`).then(() => undefined),
     promoteCanary: (tier) => change(() => keelClient().call('models.promoteCanary', { tier }), `The canary is now the ${tier} tier's model.`).then(() => undefined),
     rollbackCanary: (tier) => change(() => keelClient().call('models.rollbackCanary', { tier }), `The ${tier} tier's canary was rolled back.`).then(() => undefined),
+    async refreshComparisons() {
+      await Promise.all(get().tiers.filter((t) => t.canary).map((t) => get().compareTier(t.tier)));
+    },
     async compareTier(tier) {
       try {
         const comparison = await keelClient().call('models.compare', { tier });

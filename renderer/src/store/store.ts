@@ -101,6 +101,17 @@ export function connectStore(): () => void {
   const models = throttle(async () => {
     if (store().modelsLoaded) await store().refreshModels();
   }, BURST_MS);
+  // A save pushes one change per agent; bursts (seeding, several saves) reload once.
+  const agentNames = new Set<string>();
+  const agentsBurst = throttle(async () => {
+    const names = [...agentNames];
+    agentNames.clear();
+    store().agentsChanged(names);
+  }, BURST_MS);
+  const agents = (name: string) => {
+    agentNames.add(name);
+    agentsBurst();
+  };
   const email = throttle(async () => {
     if (store().emailLoaded) await store().refreshEmail();
   }, BURST_MS);
@@ -108,8 +119,7 @@ export function connectStore(): () => void {
   const modelFigures = throttle(async () => {
     const { view, route } = store();
     if (view !== 'settings' || route.path[0] !== 'models') return;
-    await store().refreshUsage();
-    for (const t of store().tiers) if (t.canary) await store().compareTier(t.tier);
+    await Promise.all([store().refreshUsage(), store().refreshComparisons()]);
   }, 2_000);
 
   const offs = [
@@ -127,9 +137,10 @@ export function connectStore(): () => void {
     client.on('approvals.changed', inbox),
     client.on('escalations.changed', inbox),
     client.on('deadLetters.changed', inbox),
-    client.on('ledger.appended', () => {
+    client.on('ledger.appended', (e) => {
       timeline();
-      modelFigures();
+      // Only a finished step (a model call) or a decision (a canary's approvals) changes those figures.
+      if (e.type === 'step.completed' || e.type === 'approval.decided') modelFigures();
     }),
     client.on('documents.changed', (e) => {
       store().documentChanged(e);
@@ -161,7 +172,7 @@ export function connectStore(): () => void {
     }),
     client.on('folders.changed', () => void store().refreshFolders()),
     client.on('embeddings.changed', (state) => store().setEmbedding(state)),
-    client.on('agents.changed', (e) => store().agentChanged(e.name)),
+    client.on('agents.changed', (e) => agents(e.name)),
     client.on('models.changed', models),
     client.on('email.changed', email),
   ];

@@ -13,6 +13,11 @@ export function formatBytes(n: number | null): string {
 
 export const formatCount = (n: number): string => n.toLocaleString();
 
+/** US dollars: "$0" for nothing (local models), four decimals below a cent, else cents. */
+export const formatUsd = (n: number): string => (n === 0 ? '$0' : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
+export const formatMs = (n: number | null): string => (n === null ? '—' : n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
+export const formatPercent = (part: number, whole: number): string => (whole === 0 ? '—' : `${Math.round((part / whole) * 100)}%`);
+
 export function formatDate(iso: string | null): string {
   if (!iso) return '—';
   const d = new Date(iso);

@@ -58,7 +58,7 @@ function EscalationCard({ escalation }: { escalation: Escalation }) {
       <p>{escalation.reason.message}</p>
       {escalation.reason.details?.reason === 'email.uncertain_send' && (
         <p>
-          Check whether it arrived, say so in <a href={settingsHref('email')}>Settings → E-mail</a>, then retry.
+          Check whether it arrived and say so in <a href={settingsHref('email')}>Settings → E-mail</a>: the run then goes on by itself.
         </p>
       )}
       <div className="actions">

@@ -1,9 +1,8 @@
 import { useKeel } from '../store/store';
+import { formatCount, formatUsd } from '../util/format';
 import { EmptyState } from './EmptyState';
 import { views } from './registry';
 import { EventDetail, modelCallOf, stepNameOf } from './timeline/EventDetail';
-
-const money = (usd: number) => (usd > 0 ? ` · $${usd.toFixed(4)}` : '');
 
 /** Every recorded action, newest first, from the hash-chained ledger; updated live. */
 export function TimelineView() {
@@ -18,8 +17,9 @@ export function TimelineView() {
         {timeline.map((e) => {
           const flagged = e.type === 'content.instruction_flagged';
           const step = stepNameOf(e);
+          const call = modelCallOf(e);
           return (
-            <li key={e.seq} data-testid="ledger-event" data-type={e.type} className={flagged ? 'flagged' : modelCallOf(e) ? 'model-step' : undefined}>
+            <li key={e.seq} data-testid="ledger-event" data-type={e.type} className={flagged ? 'flagged' : call ? 'model-step' : undefined}>
               <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time>
               <span className="type">
                 {flagged && <span aria-hidden="true">⚠ </span>}
@@ -32,8 +32,9 @@ export function TimelineView() {
                 {e.runId ? `run ${e.runId.slice(0, 8)}` : ''}
                 {e.stepNo !== null ? ` · step ${e.stepNo}` : ''}
                 {step ? ` ${step}` : ''}
-                {e.tokens > 0 ? ` · ${e.tokens} tokens` : ''}
-                {money(e.costUsd)}
+                {/* A model call's tokens and cost are in its detail below. */}
+                {!call && e.tokens > 0 ? ` · ${formatCount(e.tokens)} tokens` : ''}
+                {!call && e.costUsd > 0 ? ` · ${formatUsd(e.costUsd)}` : ''}
               </span>
               <EventDetail event={e} />
             </li>

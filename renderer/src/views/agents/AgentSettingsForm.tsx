@@ -52,7 +52,9 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 export function AgentSettingsForm({ agent }: { agent: Agent }) {
   const update = useKeel((s) => s.updateAgent);
   const [d, setD] = useState(() => toDraft(agent));
-  useEffect(() => setD(toDraft(agent)), [agent]);
+  // Reset only when the stored settings change (not on every reload of the agent, e.g. after its instructions were saved).
+  const stored = JSON.stringify(toDraft(agent));
+  useEffect(() => setD(toDraft(agent)), [stored]);
   const set = (patch: Partial<Draft>) => setD({ ...d, ...patch });
 
   const valid = concurrency(d.concurrency) !== undefined && (d.period === 'none' || (usd(d.maxUsd) !== undefined && tokens(d.maxTokens) !== undefined));

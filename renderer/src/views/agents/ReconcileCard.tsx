@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import type { DocumentSummary } from '../../../../shared/domain/documents';
 import { keelClient } from '../../api/client';
 import { inboxHref } from '../../routes';
+import { errorMessage } from '../../util/timing';
+import { useStartRun } from './useStartRun';
 
 type Role = 'invoices' | 'payments';
 
@@ -9,23 +11,14 @@ type Role = 'invoices' | 'payments';
 export function ReconcileCard() {
   const [docs, setDocs] = useState<DocumentSummary[] | null>(null);
   const [chosen, setChosen] = useState<Record<Role, string[]>>({ invoices: [], payments: [] });
-  const [state, setState] = useState<{ kind: 'idle' | 'starting' | 'started' | 'failed'; message?: string }>({ kind: 'idle' });
+  const { state, start: startRun, failed } = useStartRun('agent.reconciler');
   useEffect(() => {
     keelClient()
       .call('documents.list', { status: ['indexed'], limit: 500 })
-      .then((r) => setDocs(r.documents), (err: Error) => setState({ kind: 'failed', message: `The documents could not be listed: ${err.message}` }));
+      .then((r) => setDocs(r.documents), (err: unknown) => failed(`The documents could not be listed: ${errorMessage(err)}`));
   }, []);
   const toggle = (role: Role, id: string, on: boolean) => setChosen({ ...chosen, [role]: on ? [...chosen[role], id] : chosen[role].filter((x) => x !== id) });
-  const start = async () => {
-    setState({ kind: 'starting' });
-    try {
-      const input = { invoices: chosen.invoices.map((documentId) => ({ documentId })), payments: chosen.payments.map((documentId) => ({ documentId })) };
-      await keelClient().call('runs.start', { workflow: 'agent.reconciler', input });
-      setState({ kind: 'started' });
-    } catch (err) {
-      setState({ kind: 'failed', message: (err as Error).message });
-    }
-  };
+  const start = () => startRun({ invoices: chosen.invoices.map((documentId) => ({ documentId })), payments: chosen.payments.map((documentId) => ({ documentId })) });
   const list = (role: Role) => (
     <fieldset>
       <legend>{role === 'invoices' ? 'Invoices (CSV export or invoice documents)' : 'Payments (bank or payment-provider CSV export)'}</legend>

@@ -2,6 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Entity } from '../../../../shared/domain/memory';
 import { keelClient } from '../../api/client';
 import { inboxHref } from '../../routes';
+import { errorMessage } from '../../util/timing';
+import { useStartRun } from './useStartRun';
 
 const KINDS = [
   ['email', 'E-mail'],
@@ -14,28 +16,21 @@ const KINDS = [
 export function WriteCard() {
   const [entities, setEntities] = useState<Entity[]>([]);
   const [form, setForm] = useState({ kind: 'proposal', title: '', brief: '', entityId: '', to: '' });
-  const [state, setState] = useState<{ kind: 'idle' | 'starting' | 'started' | 'failed'; message?: string }>({ kind: 'idle' });
+  const { state, start, failed } = useStartRun('agent.drafter.write');
   useEffect(() => {
     keelClient()
       .call('entities.list', { limit: 500 })
-      .then((r) => setEntities(r.entities), () => setEntities([]));
+      .then((r) => setEntities(r.entities), (err: unknown) => failed(`The clients and people could not be listed: ${errorMessage(err)}`));
   }, []);
   const set = (patch: Partial<typeof form>) => setForm({ ...form, ...patch });
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setState({ kind: 'starting' });
-    try {
-      const input = { kind: form.kind, title: form.title, brief: form.brief, ...(form.entityId ? { entityId: form.entityId } : {}), ...(form.to.trim() ? { to: form.to.trim() } : {}) };
-      await keelClient().call('runs.start', { workflow: 'agent.drafter.write', input });
-      setState({ kind: 'started' });
-    } catch (err) {
-      setState({ kind: 'failed', message: (err as Error).message });
-    }
+    void start({ kind: form.kind, title: form.title, brief: form.brief, ...(form.entityId ? { entityId: form.entityId } : {}), ...(form.to.trim() ? { to: form.to.trim() } : {}) });
   };
   return (
     <section className="card" aria-labelledby="write-title">
       <h2 id="write-title">Write something</h2>
-      <form className="settings-grid" onSubmit={(e) => void submit(e)}>
+      <form className="settings-grid" onSubmit={submit}>
         <label htmlFor="write-kind">Kind</label>
         <select id="write-kind" value={form.kind} onChange={(e) => set({ kind: e.target.value })}>
           {KINDS.map(([k, label]) => (

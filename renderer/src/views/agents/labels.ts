@@ -1,5 +1,5 @@
 import type { AgentBudget } from '../../../../shared/domain/agents';
-import { formatCount } from '../../util/format';
+import { formatCount, formatUsd } from '../../util/format';
 
 /** `email.send`, `http.*` or `*`: an adapter's action, all its actions, or everything. */
 export const ACTION_PATTERN = /^(\*|[a-z][a-z0-9_-]*\.(\*|[a-zA-Z][a-zA-Z0-9_.-]*))$/;
@@ -12,6 +12,6 @@ export const TIER_LABEL = { fast: 'Fast', strong: 'Strong' } as const;
 export function budgetText(b: AgentBudget | null): string {
   if (!b || (b.maxUsd === null && b.maxTokens === null)) return 'No cap';
   const per = b.period === 'day' ? 'a day' : 'a month';
-  const caps = [b.maxUsd !== null ? `$${b.maxUsd.toFixed(2)}` : null, b.maxTokens !== null ? `${formatCount(b.maxTokens)} tokens` : null].filter(Boolean);
+  const caps = [b.maxUsd !== null ? formatUsd(b.maxUsd) : null, b.maxTokens !== null ? `${formatCount(b.maxTokens)} tokens` : null].filter(Boolean);
   return `${caps.join(' and ')} ${per}`;
 }

@@ -92,7 +92,7 @@ export function ReconciliationApproval({ approval, proposal }: { approval: Appro
     <article className="card reconciliation" data-testid="approval" data-kind="reconciliation" aria-label={approval.title}>
       <ApprovalHeader approval={approval} />
       <p className="summary">
-        {approval.rationale?.includes(summary.text) ? null : summary.text} <span className="meta">As of {summary.asOf}.</span>
+        {summary.text} <span className="meta">As of {summary.asOf}.</span>
       </p>
       <h3>Matches</h3>
       <table className="matches" aria-label="Matches">

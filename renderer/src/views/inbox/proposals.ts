@@ -4,11 +4,11 @@
  */
 
 import type { DraftChange, DraftProposal, EffectProposal, Reconciliation } from '../../../../shared/domain/proposals';
+import { isObject } from '../../util/guards';
 
 export type { DraftChange, DraftProposal, EffectProposal, InvoiceView, Match, Mismatch, PaymentView, RowSource } from '../../../../shared/domain/proposals';
 export type ReconciliationProposal = Reconciliation;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 export function asDraft(p: unknown): DraftProposal | null {

@@ -1,35 +1,20 @@
 import type { LedgerEvent } from '../../../../shared/domain/kernel';
+import { ModelCallRecord } from '../../../../shared/domain/models';
+import { formatCount, formatMs, formatUsd } from '../../util/format';
+import { isObject } from '../../util/guards';
+
 
 /** The model call a `step.completed` event records (DESIGN.md §5: model, tokens, cost, latency). */
-export interface ModelCall {
-  provider: string;
-  model: string;
-  tier: string;
-  arm: 'main' | 'canary';
-  task: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  latencyMs: number;
-  escalatedFrom: string | null;
-  repaired: boolean;
-  valid: boolean;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export function modelCallOf(e: LedgerEvent): ModelCall | null {
-  const m = isObject(e.data) ? e.data.model : null;
-  return isObject(m) && typeof m.provider === 'string' && typeof m.model === 'string' ? (m as unknown as ModelCall) : null;
+export function modelCallOf(e: LedgerEvent): ModelCallRecord | null {
+  const parsed = ModelCallRecord.safeParse(isObject(e.data) ? e.data.model : null);
+  return parsed.success ? parsed.data : null;
 }
 
 export function stepNameOf(e: LedgerEvent): string | null {
   return isObject(e.data) && typeof e.data.name === 'string' ? e.data.name : null;
 }
 
-const cost = (usd: number) => (usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`);
-
-function ModelCallDetail({ m }: { m: ModelCall }) {
+function ModelCallDetail({ m }: { m: ModelCallRecord }) {
   return (
     <div className="detail model-call" data-testid="model-call">
       <span className="model">
@@ -39,12 +24,12 @@ function ModelCallDetail({ m }: { m: ModelCall }) {
         {m.tier} tier{m.arm === 'canary' ? ' (canary)' : ''} · {m.task}
       </span>
       <span>
-        {m.inputTokens} in + {m.outputTokens} out tokens
+        {formatCount(m.inputTokens)} in + {formatCount(m.outputTokens)} out tokens
       </span>
       <span className="cost" data-testid="model-cost">
-        {cost(m.costUsd)}
+        {formatUsd(m.costUsd)}
       </span>
-      <span>{Math.round(m.latencyMs)} ms</span>
+      <span>{formatMs(m.latencyMs)}</span>
       {m.escalatedFrom && <span className="flag">escalated from {m.escalatedFrom}</span>}
       {m.repaired && <span className="flag">answer repaired</span>}
       {!m.valid && <span className="flag bad">answer did not match its schema</span>}

@@ -12,7 +12,7 @@ export function UncertainSends() {
       <h2 id="uncertain-title">Sends to check</h2>
       <p className="meta">
         When Keel stops while the mail server is answering, it cannot know whether the message left. Rather than risk sending it twice, the run pauses until you check your sent
-        folder (or ask the recipient) and say what happened. Then retry the paused run in the <a href={inboxHref()}>Inbox</a>.
+        folder (or ask the recipient) and say what happened: the paused run then goes on by itself (it waits in the <a href={inboxHref()}>Inbox</a> until you do).
       </p>
       {sends.length === 0 ? (
         <p className="meta" data-testid="uncertain-none">

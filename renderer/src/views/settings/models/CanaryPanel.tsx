@@ -3,7 +3,8 @@ import type { ArmFigures, CanaryComparison, ModelRef, TierSetting } from '../../
 import { useKeel } from '../../../store/store';
 import { formatDate } from '../../../util/format';
 import { ModelPicker } from './ModelPicker';
-import { ms, pct, refText, usd } from './format';
+import { formatMs as ms, formatPercent as pct, formatUsd as usd } from '../../../util/format';
+import { refText } from './format';
 
 const ROWS: [string, (a: ArmFigures) => string][] = [
   ['Model calls', (a) => String(a.calls)],

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ProviderConfig } from '../../../../../shared/domain/models';
 import { useKeel } from '../../../store/store';
-import { ms } from './format';
+import { formatMs as ms } from '../../../util/format';
 
 /** "Test": a one-line prompt to a model of the provider; the reply and latency, or the error. */
 export function ProviderTest({ provider }: { provider: ProviderConfig }) {

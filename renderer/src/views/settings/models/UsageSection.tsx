@@ -1,7 +1,27 @@
 import type { UsagePeriod } from '../../../store/models-slice';
 import { useKeel } from '../../../store/store';
-import { formatCount } from '../../../util/format';
-import { ms, usd } from './format';
+import type { ModelUsage } from '../../../../../shared/domain/models';
+import { DataTable, type Column } from '../../../components/DataTable';
+import { formatCount, formatMs as ms, formatUsd as usd } from '../../../util/format';
+
+type ByAgent = ModelUsage['byAgent'][number];
+type ByModel = ModelUsage['byModel'][number];
+
+const BY_AGENT: Column<ByAgent>[] = [
+  ['Agent', (a) => a.agent],
+  ['Calls', (a) => formatCount(a.calls), true],
+  ['Tokens', (a) => formatCount(a.tokens), true],
+  ['Cost', (a) => usd(a.costUsd), true],
+];
+
+const BY_MODEL: Column<ByModel>[] = [
+  ['Model', (m) => (<><span className="mono">{m.model}</span> <span className="meta">on {m.provider}</span></>)],
+  ['Calls', (m) => formatCount(m.calls), true],
+  ['In', (m) => formatCount(m.inputTokens), true],
+  ['Out', (m) => formatCount(m.outputTokens), true],
+  ['Cost', (m) => usd(m.costUsd), true],
+  ['Mean latency', (m) => ms(m.meanLatencyMs), true],
+];
 
 const PERIODS: [UsagePeriod, string][] = [
   ['today', 'Today'],
@@ -34,52 +54,8 @@ export function UsageSection() {
       </div>
       {usage && usage.calls > 0 && (
         <div className="usage-tables">
-          <table aria-label="By agent">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Calls</th>
-                <th scope="col">Tokens</th>
-                <th scope="col">Cost</th>
-              </tr>
-            </thead>
-            <tbody>
-              {usage.byAgent.map((a) => (
-                <tr key={a.agent}>
-                  <td>{a.agent}</td>
-                  <td className="num">{formatCount(a.calls)}</td>
-                  <td className="num">{formatCount(a.tokens)}</td>
-                  <td className="num">{usd(a.costUsd)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <table aria-label="By model">
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col">Calls</th>
-                <th scope="col">In</th>
-                <th scope="col">Out</th>
-                <th scope="col">Cost</th>
-                <th scope="col">Mean latency</th>
-              </tr>
-            </thead>
-            <tbody>
-              {usage.byModel.map((m) => (
-                <tr key={`${m.provider}/${m.model}`}>
-                  <td>
-                    <span className="mono">{m.model}</span> <span className="meta">on {m.provider}</span>
-                  </td>
-                  <td className="num">{formatCount(m.calls)}</td>
-                  <td className="num">{formatCount(m.inputTokens)}</td>
-                  <td className="num">{formatCount(m.outputTokens)}</td>
-                  <td className="num">{usd(m.costUsd)}</td>
-                  <td className="num">{ms(m.meanLatencyMs)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="By agent" columns={BY_AGENT} rows={usage.byAgent} rowKey={(a) => a.agent} />
+          <DataTable label="By model" columns={BY_MODEL} rows={usage.byModel} rowKey={(m) => `${m.provider}/${m.model}`} />
         </div>
       )}
     </section>

@@ -1,9 +1,5 @@
 import type { ModelRef, ProviderConfig } from '../../../../../shared/domain/models';
 
-export const usd = (n: number): string => (n === 0 ? '$0' : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`);
-export const ms = (n: number | null): string => (n === null ? '—' : n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
-export const pct = (part: number, whole: number): string => (whole === 0 ? '—' : `${Math.round((part / whole) * 100)}%`);
-
 export const KIND_LABEL: Record<ProviderConfig['kind'], string> = { builtin: 'Built-in', 'openai-compatible': 'OpenAI-compatible', 'local-gguf': 'Local GGUF file' };
 
 export function refText(ref: ModelRef, providers: ProviderConfig[]): string {
