@@ -4,7 +4,6 @@ import memory from './0003_memory';
 import postingsUncompressed from './0004_postings_uncompressed';
 import modelsAgents from './0005_models_agents';
 import emailSecrets from './0006_email_secrets';
-import modelCallIndex from './0007_model_call_index';
 
 export interface Migration {
   version: number;
@@ -23,7 +22,6 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'postings_uncompressed', sql: postingsUncompressed },
   { version: 5, name: 'models_agents', sql: modelsAgents },
   { version: 6, name: 'email_secrets', sql: emailSecrets },
-  { version: 7, name: 'model_call_index', sql: modelCallIndex },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;
