@@ -25,6 +25,16 @@ const consoleErrors: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 const upload = (name: string) => page.locator(`[data-testid="upload"][data-name="${name}"]`);
+
+/** Waits for a file's row to reach `status`; if it never does, says where the row stopped (and what the core says of the document). */
+async function settled(name: string, status: string): Promise<void> {
+  try {
+    await upload(name).and(page.locator(`[data-status="${status}"]`)).waitFor({ timeout: INGEST_TIMEOUT });
+  } catch (err) {
+    const row = await upload(name).evaluate((el) => ({ phase: el.getAttribute('data-phase'), status: el.getAttribute('data-status'), text: el.textContent })).catch(() => null);
+    throw new Error(`${name} did not reach ${status}: its row shows ${JSON.stringify(row)}. ${(err as Error).message}`);
+  }
+}
 const docRow = (name: string) => page.locator(`[data-testid="doc-row"][data-name="${name}"]`);
 
 async function call<T>(method: string, input?: unknown): Promise<T> {
@@ -98,9 +108,9 @@ describe('memory in real Chromium against the headless server', { timeout: 180_0
     await expect.poll(() => page.getByTestId('upload').count()).toBe(DROPPED.length);
     await shot('11-upload-progress');
 
-    for (const name of INDEXED) await upload(name).and(page.locator('[data-status="indexed"]')).waitFor({ timeout: INGEST_TIMEOUT });
+    for (const name of INDEXED) await settled(name, 'indexed');
     for (const [name, message] of Object.entries(FAILED)) {
-      await upload(name).and(page.locator('[data-status="failed"]')).waitFor({ timeout: INGEST_TIMEOUT });
+      await settled(name, 'failed');
       expect(await upload(name).getByTestId('upload-error').textContent()).toContain(message);
     }
     await shot('12-uploads-done');
