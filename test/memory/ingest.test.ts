@@ -323,6 +323,19 @@ describe('uploads in pieces (what a browser sends)', () => {
     expect(readdirSync(join(k.dataDir, 'uploads'))).toEqual([]);
   });
 
+  test('an empty file finished straight after it began fails as "empty file", never as a missing upload', async () => {
+    // The browser sends no piece for an empty file: finish follows begin at once, repeatedly.
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const { uploadId } = await k.call('documents.uploadBegin', { name: `empty-${i}.txt`, size: 0 });
+        return k.call('documents.uploadFinish', { uploadId });
+      }),
+    );
+    expect(outcomes.every((o) => o.status === 'queued')).toBe(true);
+    await k.idle();
+    expect(await byName('empty-0.txt')).toMatchObject({ status: 'failed', error: { code: 'empty_file' } });
+  });
+
   test('an upload larger than the limit is refused before any byte is sent', async () => {
     await expect(k.call('documents.uploadBegin', { name: 'huge.bin', size: 200 * 1024 * 1024 })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('100 MB limit') });
   });

@@ -1,4 +1,5 @@
-import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../../../../shared/api/errors';
 import { UPLOAD_PIECE_BYTES } from '../../../../shared/api/memory-calls';
@@ -38,7 +39,8 @@ export class Uploads {
     if (size > limit) throw new ApiError({ code: 'invalid_input', message: `${name}: file larger than the ${Math.round(limit / 1048576)} MB limit.` });
     const id = newId();
     await this.m.db.query(`INSERT INTO memory_uploads (id, name, size, received, created_at) VALUES ($1, $2, $3, 0, now())`, [id, safeName(name), size]);
-    createWriteStream(this.partPath(id)).end();
+    // Written before answering: an empty file is finished right after, and its rename needs the file.
+    await writeFile(this.partPath(id), '');
     return { uploadId: id, pieceBytes: UPLOAD_PIECE_BYTES };
   }
 
@@ -58,7 +60,7 @@ export class Uploads {
     const up = await this.find(id);
     if (Number(up.received) !== Number(up.size)) throw new ApiError({ code: 'conflict', message: `Upload ${id} has ${up.received} of ${up.size} bytes; send the rest first.` });
     const path = join(this.m.uploadsDir, id);
-    renameSync(this.partPath(id), path);
+    await rename(this.partPath(id), path);
     await this.m.db.query('DELETE FROM memory_uploads WHERE id = $1', [id]);
     const [outcome] = await this.documents.queue([{ source: `upload:${up.name}`, path, name: up.name, upload: true }], null);
     return outcome!;
@@ -96,12 +98,4 @@ export class Uploads {
 export function safeName(name: string): string {
   const base = name.split(/[\\/]/).filter(Boolean).pop() ?? 'upload';
   return base.replace(/[\u0000-\u001f]/g, '').slice(0, 255) || 'upload';
-}
-
-function appendFile(path: string, bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = createWriteStream(path, { flags: 'a' });
-    s.on('error', reject);
-    s.end(bytes, () => resolve());
-  });
 }
