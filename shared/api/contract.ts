@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SystemStatus } from '../domain/system';
 import { agentsCalls, agentsEvents } from './agents-calls';
+import { inboxCalls, inboxEvents } from './inbox-calls';
 import { kernelCalls, kernelEvents } from './kernel-calls';
 import { memoryCalls, memoryEvents } from './memory-calls';
 
@@ -35,6 +36,7 @@ export const calls = {
   ...kernelCalls,
   ...memoryCalls,
   ...agentsCalls,
+  ...inboxCalls,
 } as const;
 
 export const events = {
@@ -45,6 +47,7 @@ export const events = {
   ...kernelEvents,
   ...memoryEvents,
   ...agentsEvents,
+  ...inboxEvents,
 } as const;
 
 export type Calls = typeof calls;

@@ -73,8 +73,15 @@ export const kernelCalls = {
 
   'escalations.list': call('Escalations waiting for the operator (or resolved ones).', z.strictObject({ status: z.enum(['open', 'resolved']).optional(), limit: Limit }), z.object({ escalations: z.array(Escalation) })),
   'escalations.resolve': call(
-    'Retry the step, skip it with an output, or abort the run (optionally compensating).',
-    z.strictObject({ id: Id, action: z.enum(['retry', 'skip', 'abort']), output: JsonValue.optional(), compensate: z.boolean().optional(), note: z.string().max(10_000).optional() }),
+    'Retry the step (optionally with an edited run input), skip it with an output, or abort the run (optionally compensating).',
+    z.strictObject({
+      id: Id,
+      action: z.enum(['retry', 'skip', 'abort']),
+      output: JsonValue.optional(),
+      input: JsonValue.optional(),
+      compensate: z.boolean().optional(),
+      note: z.string().max(10_000).optional(),
+    }),
     Ok,
   ),
 
@@ -107,11 +114,12 @@ export const kernelCalls = {
   'kernel.status': call(
     'Whether agents are paused, the approval threshold, what runs now and which workflows are installed.',
     z.strictObject({}),
-    z.object({ paused: z.boolean(), riskThreshold: Risk, running: z.number().int(), workflows: z.array(z.object({ name: z.string(), version: z.number().int() })) }),
+    z.object({ paused: z.boolean(), riskThreshold: Risk, concurrency: z.number().int(), running: z.number().int(), workflows: z.array(z.object({ name: z.string(), version: z.number().int() })) }),
   ),
   'kernel.pause': call('Pauses all agents: running runs stop at their next step, nothing new starts.', z.strictObject({}), Ok),
   'kernel.resume': call('Resumes all agents.', z.strictObject({}), Ok),
   'kernel.setRiskThreshold': call('Effects at or above this risk always need an approval.', z.strictObject({ risk: Risk }), Ok),
+  'kernel.setConcurrency': call('How many runs execute at once, all agents together.', z.strictObject({ global: z.number().int().min(1).max(64) }), Ok),
 
   'kernel.emitEvent': call(
     'Raises a named event; event schedules listening to it start their runs.',

@@ -18,6 +18,8 @@ export async function openCore(dir: string, extra: Partial<Parameters<typeof ass
     db,
     dataDir: dir,
     adapters: [],
+    // Decisions take effect at once (the undo window is tested on its own).
+    undoSeconds: 0,
     memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } },
     notify: () => {},
     ...extra,

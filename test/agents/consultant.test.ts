@@ -14,7 +14,7 @@ afterEach(async () => {
 async function start(): Promise<{ core: Assembled; dir: string }> {
   const dir = tempDir();
   const { db } = await openDatabase(dir);
-  core = await assembleCore({ db, dataDir: dir, adapters: [], memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } }, notify: () => {} });
+  core = await assembleCore({ db, dataDir: dir, adapters: [], undoSeconds: 0, memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } }, notify: () => {} });
   return { core, dir };
 }
 

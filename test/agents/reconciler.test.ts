@@ -268,7 +268,7 @@ afterEach(async () => {
 /** Keel's core as the worker assembles it, on `dir` (a fresh folder by default), without the auto-triage schedule. */
 async function start(dir = tempDir()): Promise<{ c: Assembled; dir: string }> {
   const { db } = await openDatabase(dir);
-  const assembled = await assembleCore({ db, dataDir: dir, adapters: [], autoTriage: false, memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } }, notify: () => {} });
+  const assembled = await assembleCore({ db, dataDir: dir, adapters: [], undoSeconds: 0, autoTriage: false, memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } }, notify: () => {} });
   core = Object.assign(assembled, {
     async close() {
       await assembled.stop();

@@ -64,6 +64,8 @@ interface NoteOutput {
 
 beforeAll(async () => {
   mc = await start();
+  // Decisions take effect at once here (kept in the data folder, so across restarts too).
+  await mc.call('preferences.set', { undoSeconds: 0 });
 });
 afterAll(() => mc?.close());
 

@@ -31,6 +31,8 @@ beforeAll(async () => {
   h = await startHarness({ workflowModules: [join(__dirname, '../fixtures/api-workflows.ts')] });
   await h.core.ready;
   socket = await TestSocket.open(`${h.wsUrl}?token=${h.token}`);
+  // Decisions take effect at once here; the undo window has its own tests.
+  await call('preferences.set', { undoSeconds: 0 });
 });
 afterAll(async () => {
   socket.close();

@@ -28,6 +28,8 @@ export async function startMemoryService(dataDir: string, options: { modelsDir?:
     db,
     dataDir,
     adapters: [],
+    // Decisions take effect at once (the undo window is tested on its own).
+    undoSeconds: 0,
     memory: { modelsDir: options.modelsDir, overrides: { embedding: { ...(model ?? { modelId: 'absent-model', dtype: 'fp32' }), autoDownload: false } } },
     notify: (event, payload) => events.push({ event, payload }),
   });

@@ -7,6 +7,7 @@ import { AgentsService } from '../agents/agents';
 import type { Adapter } from '../kernel/adapters/adapter';
 import { Kernel, type KernelOptions } from '../kernel/kernel';
 import type { WorkflowDefinition } from '../kernel/workflow';
+import { InboxService } from '../inbox/inbox-service';
 import { MemoryService } from '../memory/memory';
 import { ModelService } from '../models/model-service';
 import { EmailSettingsStore, emailAdapter } from '../adapters/email';
@@ -28,6 +29,8 @@ export interface AssembleOptions {
   /** Whether every stored document is triaged (the seeded event schedule); default true. */
   autoTriage?: boolean;
   memory?: { overrides?: MemoryOverrides; modelsDir?: string };
+  /** Pins the undo window in seconds (tests that expect a decided run to go on at once pass 0). */
+  undoSeconds?: number;
   /** Every pushed event (kernel, memory, models, agents). */
   notify: (event: string, payload: unknown) => void;
 }
@@ -38,6 +41,7 @@ export interface Assembled {
   models: ModelService;
   agents: AgentsService;
   email: EmailSettingsStore;
+  inbox: InboxService;
   secrets: SecretStore;
   stop(): Promise<void>;
 }
@@ -49,6 +53,7 @@ export interface Assembled {
  */
 export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
   let memory: MemoryService | null = null;
+  let inbox: InboxService | null = null;
   const secrets = o.secrets ?? new SecretStore(o.db, keyFileCipher(o.dataDir));
   // The adapter reads the settings at each send; the store needs the kernel for its ledger events.
   let emailSettings: EmailSettingsStore | null = null;
@@ -70,6 +75,7 @@ export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
     onEvent: (event, payload) => {
       o.notify(event, payload);
       memory?.onKernelEvent(event, payload);
+      inbox?.onKernelEvent(event, payload);
     },
   });
   memory = new MemoryService({ db: o.db, kernel, dataDir: o.dataDir, notify: o.notify, overrides: o.memory?.overrides, modelsDir: o.memory?.modelsDir });
@@ -77,12 +83,14 @@ export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
   emailSettings = new EmailSettingsStore({ db: o.db, kernel, secrets, notify: o.notify });
   const models = new ModelService({ db: o.db, kernel, keys: secrets, notify: o.notify });
   const agents = new AgentsService({ db: o.db, kernel, memory, models, dataDir: o.dataDir, autoTriage: o.autoTriage ?? true, operatorName: operatorName(emailSettings), notify: o.notify });
+  inbox = new InboxService({ db: o.db, kernel, memory, notify: o.notify, undoSeconds: o.undoSeconds });
   for (const wf of [...memory.workflows(), ...agents.workflows()]) kernel.register(wf);
   kernel.setMemory(memory.port());
   // Memory and agents may commit while they start (a schedule, a model's columns, the built-in agents): chain from the real head.
   await kernel.ledger.load(o.db);
   await memory.start();
   await agents.start();
+  await inbox.start();
   await kernel.start();
   const m = memory;
   return {
@@ -91,6 +99,7 @@ export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
     models,
     agents,
     email: emailSettings,
+    inbox,
     secrets,
     async stop() {
       await kernel.stop();

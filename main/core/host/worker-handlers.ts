@@ -5,6 +5,8 @@ import { emailHandlers } from '../adapters/email/api';
 import { agentsHandlers } from '../agents/api';
 import type { AgentsService } from '../agents/agents';
 import type { EmailSettingsStore } from '../adapters/email';
+import { inboxHandlers } from '../inbox/api';
+import type { InboxService } from '../inbox/inbox-service';
 import { kernelHandlers } from '../kernel/api';
 import type { Kernel } from '../kernel/kernel';
 import { memoryHandlers } from '../memory/api';
@@ -20,6 +22,7 @@ export interface WorkerContext {
   models: ModelService;
   agents: AgentsService;
   email: EmailSettingsStore;
+  inbox: InboxService;
 }
 
 export type WorkerHandler<N extends CallName> = (ctx: WorkerContext, input: z.output<(typeof calls)[N]['input']>) => Promise<CallOutput<N>>;
@@ -42,4 +45,5 @@ export const workerHandlers: Handlers = {
   ...served(agentsHandlers as PartHandlers<AgentsService>, (c) => c.agents),
   ...served(modelsHandlers as PartHandlers<ModelService>, (c) => c.models),
   ...served(emailHandlers as PartHandlers<EmailSettingsStore>, (c) => c.email),
+  ...served(inboxHandlers as PartHandlers<InboxService>, (c) => c.inbox),
 };

@@ -125,6 +125,7 @@ export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
     return {
       paused: k.isPaused(),
       riskThreshold: k.riskThreshold(),
+      concurrency: k.limits.global,
       running: k.runningCount(),
       workflows: [...k.workflows.values()].map((w) => ({ name: w.name, version: w.version })),
     };
@@ -139,6 +140,10 @@ export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
   },
   async 'kernel.setRiskThreshold'(k, { risk }) {
     await k.setRiskThreshold(risk);
+    return OK;
+  },
+  async 'kernel.setConcurrency'(k, { global }) {
+    await k.setConcurrency(global);
     return OK;
   },
   async 'kernel.emitEvent'(k, { name, payload }) {

@@ -58,6 +58,11 @@ export class Kernel implements KernelInternals {
   readonly owner = `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   readonly limits: ConcurrencyLimits;
   private threshold: Risk;
+  /**
+   * How long a decided approval's run waits before it goes on, so the operator can take the
+   * decision back (`approvals.undo`). Set from the operator's preferences; 0 goes on at once.
+   */
+  undoWindowMs = 0;
   private paused = false;
   private started = false;
   private stopping = false;
@@ -204,6 +209,7 @@ export class Kernel implements KernelInternals {
     for (const s of settings.rows) {
       if (s.key === 'paused') this.paused = s.value === true;
       if (s.key === 'riskThreshold') this.threshold = s.value as Risk;
+      if (s.key === 'concurrency' && typeof s.value === 'number') this.limits.global = s.value;
     }
     const cancels = await this.db.query<{ id: string }>(`SELECT id FROM kernel_runs WHERE cancel_requested`);
     for (const r of cancels.rows) this.cancels.add(r.id);
@@ -338,6 +344,13 @@ export class Kernel implements KernelInternals {
     await this.setSetting('riskThreshold', risk, { type: 'kernel.risk_threshold_set', actor: { kind: 'operator', name: actor }, data: { risk } });
     this.threshold = risk;
     this.notify('kernel.changed', { paused: this.paused, riskThreshold: risk });
+  }
+
+  /** How many runs execute at once (all agents together); kept across restarts. */
+  async setConcurrency(global: number, actor = 'operator'): Promise<void> {
+    await this.setSetting('concurrency', global, { type: 'kernel.concurrency_set', actor: { kind: 'operator', name: actor }, data: { global } });
+    this.limits.global = global;
+    this.kick();
   }
 
   private setSetting(key: string, value: unknown, event: NewLedgerEvent): Promise<void> {

@@ -76,16 +76,20 @@ export async function cancelRun(k: Kernel, id: string, opts: { compensate?: bool
   k.kick();
 }
 
+/** An input the operator edited, checked against the workflow's schema like a new run's. */
+function editedInput(k: Kernel, workflow: string, input: unknown): unknown {
+  const parsed = k.workflows.get(workflow)?.input.safeParse(input);
+  if (!parsed?.success) throw new ApiError({ code: 'invalid_input', message: `The edited input does not fit ${workflow}: ${parsed?.error.issues[0]?.message ?? 'unknown workflow'}` });
+  const unstorable = nulProblem(parsed.data, `Input for ${workflow}`);
+  if (unstorable) throw new ApiError({ code: 'invalid_input', message: unstorable });
+  return parsed.data;
+}
+
 /** A failed or dead-lettered run starts again from its failed step; completed steps are kept. */
 export async function retryRun(k: Kernel, id: string, actor = 'operator', newInput?: unknown): Promise<void> {
   const run = await getRunRow(k, id);
   if (!['failed', 'dead_lettered', 'paused', 'compensation_failed'].includes(run.status)) throw conflict(`Run ${id} is ${run.status}; only failed, dead-lettered or paused runs can be retried.`);
-  if (newInput !== undefined) {
-    const def = k.workflows.get(run.workflow);
-    const parsed = def?.input.safeParse(newInput);
-    if (!parsed?.success) throw new ApiError({ code: 'invalid_input', message: `The edited input does not fit ${run.workflow}: ${parsed?.error.issues[0]?.message ?? 'unknown workflow'}` });
-    newInput = parsed.data;
-  }
+  if (newInput !== undefined) newInput = editedInput(k, run.workflow, newInput);
   const now = isoAt(k.clock.now());
   const status = run.status === 'compensation_failed' ? 'compensating' : 'pending';
   await k.commit(async (tx, log) => {
@@ -112,16 +116,50 @@ export async function decideApproval(k: Kernel, id: string, decision: ApprovalDe
   await k.commit(async (tx, log) => {
     await tx.query(`UPDATE kernel_approvals SET status = 'decided', decision = $2, decided_at = $3 WHERE id = $1`, [id, JSON.stringify(recorded), now]);
     await tx.query(`UPDATE kernel_steps SET status = 'completed', output = $3, finished_at = $4 WHERE run_id = $1 AND step_no = $2`, [run.id, approval.step_no, JSON.stringify(recorded), now]);
-    await tx.query(`UPDATE kernel_runs SET status = 'pending', due_at = $2, updated_at = $2 WHERE id = $1 AND status = 'waiting_approval'`, [run.id, now]);
+    // The run goes on once the undo window has passed (the kernel's timer wakes it then).
+    const due = isoAt(k.clock.now() + k.undoWindowMs);
+    await tx.query(`UPDATE kernel_runs SET status = 'pending', due_at = $3, updated_at = $2 WHERE id = $1 AND status = 'waiting_approval'`, [run.id, now, due]);
     log({ ...runEventBase(run), actor: operator(actor), type: 'approval.decided', stepNo: approval.step_no as number, data: { approvalId: id, decision: decision.decision, note: decision.note ?? null } });
     await fireEventTriggers(k, tx, log, 'approval.decided', { approvalId: id, runId: run.id, decision: decision.decision });
   });
-  k.notify('approvals.changed', { id, runId: run.id, status: 'decided' });
+  k.notify('approvals.changed', { id, runId: run.id, status: 'decided', decision: decision.decision, note: decision.note ?? null });
+  k.kick();
+}
+
+/**
+ * Takes a decision back while its run has not gone on: the run has not been picked up since,
+ * and no step after the approval exists. Claiming needs `lease_owner IS NULL` and a pending
+ * status, so the guarded update below and a claim cannot both win.
+ */
+export async function undoDecision(k: Kernel, id: string, actor = 'operator'): Promise<void> {
+  const approval = await findOne<Record<string, unknown>>(k.db, 'approval', id);
+  if (approval.status !== 'decided') throw conflict(`Approval ${id} is ${approval.status}; only a decision can be taken back.`);
+  const run = await getRunRow(k, approval.run_id as string);
+  const now = isoAt(k.clock.now());
+  const undone = await k.commit(async (tx, log) => {
+    const { rows } = await tx.query<{ id: string }>(
+      `UPDATE kernel_runs r SET status = 'waiting_approval', due_at = NULL, updated_at = $3
+       WHERE r.id = $1 AND r.status = 'pending' AND r.lease_owner IS NULL AND NOT r.cancel_requested
+         AND NOT EXISTS (SELECT 1 FROM kernel_steps s WHERE s.run_id = r.id AND s.step_no > $2)
+       RETURNING r.id`,
+      [run.id, approval.step_no, now],
+    );
+    if (!rows[0]) return false;
+    await tx.query(`UPDATE kernel_approvals SET status = 'pending', decision = NULL, decided_at = NULL WHERE id = $1`, [id]);
+    await tx.query(`UPDATE kernel_steps SET status = 'waiting', output = NULL, finished_at = NULL WHERE run_id = $1 AND step_no = $2`, [run.id, approval.step_no]);
+    log({ ...runEventBase(run), actor: operator(actor), type: 'approval.undone', stepNo: approval.step_no as number, data: { approvalId: id } });
+    return true;
+  });
+  if (!undone) throw conflict('Too late to undo: the run has already gone on with this decision.');
+  k.notify('approvals.changed', { id, runId: run.id, status: 'pending', undone: true });
+  k.notify('runs.changed', { id: run.id, status: 'waiting_approval' });
   k.kick();
 }
 
 export interface EscalationResolution {
   action: 'retry' | 'skip' | 'abort';
+  /** With retry: the run's input as the operator edited it. */
+  input?: unknown;
   /** With skip: the output the skipped step returns to the workflow. */
   output?: unknown;
   /** With abort: undo the run's effects first. */
@@ -134,17 +172,25 @@ export async function resolveEscalation(k: Kernel, id: string, res: EscalationRe
   if (esc.status !== 'open') throw conflict(`Escalation ${id} is already resolved.`);
   const run = await getRunRow(k, esc.run_id as string);
   if (res.action === 'skip' && (esc.kind !== 'step_failed' || esc.step_no === null)) throw conflict('Only a failed step can be skipped.');
+  if (res.input !== undefined && res.action !== 'retry') throw new ApiError({ code: 'invalid_input', message: 'An edited input goes with retry only.' });
+  const input = res.input === undefined ? undefined : editedInput(k, run.workflow, res.input);
   const now = isoAt(k.clock.now());
   await k.commit(async (tx, log) => {
-    await tx.query(`UPDATE kernel_escalations SET status = 'resolved', resolution = $2, resolved_at = $3 WHERE id = $1`, [id, JSON.stringify({ ...res, output: jsonSafe(res.output), by: actor }), now]);
+    await tx.query(`UPDATE kernel_escalations SET status = 'resolved', resolution = $2, resolved_at = $3 WHERE id = $1`, [id, JSON.stringify({ ...res, output: jsonSafe(res.output), input: jsonSafe(input), by: actor }), now]);
     if (res.action === 'skip') {
       await tx.query(`UPDATE kernel_steps SET status = 'completed', output = $3, error = NULL, finished_at = $4 WHERE run_id = $1 AND step_no = $2`, [run.id, esc.step_no, JSON.stringify(jsonSafe(res.output)), now]);
     }
     if (res.action !== 'abort') {
       const status = esc.kind === 'compensation_failed' ? 'compensating' : 'pending';
-      await tx.query(`UPDATE kernel_runs SET status = $2, error = NULL, due_at = $3, updated_at = $3 WHERE id = $1`, [run.id, status, now]);
+      await tx.query(`UPDATE kernel_runs SET status = $2, error = NULL, due_at = $3, updated_at = $3, input = COALESCE($4, input) WHERE id = $1`, [
+        run.id,
+        status,
+        now,
+        input === undefined ? null : JSON.stringify(jsonSafe(input)),
+      ]);
     }
-    log({ ...runEventBase(run), actor: operator(actor), type: 'escalation.resolved', stepNo: (esc.step_no as number | null) ?? null, data: { escalationId: id, action: res.action, note: res.note ?? null } });
+    const edited = input === undefined ? {} : { input };
+    log({ ...runEventBase(run), actor: operator(actor), type: 'escalation.resolved', stepNo: (esc.step_no as number | null) ?? null, data: { escalationId: id, action: res.action, note: res.note ?? null, ...edited } });
   });
   if (res.action === 'abort') {
     const error = { kind: 'cancelled' as const, message: `Aborted by the operator${res.note ? `: ${res.note}` : '.'}` };
