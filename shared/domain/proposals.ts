@@ -112,3 +112,37 @@ export interface Reconciliation {
   summary: ReconciliationSummary;
 }
 
+
+/** A revised text as the inbox shows it: runs of unchanged paragraphs between the changes. */
+export type DraftSegment = { type: 'same'; from: number; paragraphs: string[] } | { type: 'change'; changeNo: number; change: DraftChange };
+
+/**
+ * Walks the revised paragraphs in order: a removal sits before the paragraph at its index, a
+ * change or an addition is the paragraph at its index, everything else is unchanged.
+ */
+export function draftSegments(paragraphs: string[], changes: DraftChange[]): DraftSegment[] {
+  const out: DraftSegment[] = [];
+  const same = (i: number, p: string) => {
+    const last = out.at(-1);
+    if (last?.type === 'same') last.paragraphs.push(p);
+    else out.push({ type: 'same', from: i, paragraphs: [p] });
+  };
+  for (let i = 0; i <= paragraphs.length; i++) {
+    changes.forEach((change, changeNo) => change.kind === 'removed' && change.index === i && out.push({ type: 'change', changeNo, change }));
+    if (i === paragraphs.length) break;
+    const changeNo = changes.findIndex((c) => c.kind !== 'removed' && c.index === i);
+    if (changeNo >= 0) out.push({ type: 'change', changeNo, change: changes[changeNo]! });
+    else same(i, paragraphs[i]!);
+  }
+  return out;
+}
+
+/** The text with only the accepted changes (by their number in `changes`); the others as they were before. */
+export function acceptChanges(paragraphs: string[], changes: DraftChange[], accepted: ReadonlySet<number>): string[] {
+  return draftSegments(paragraphs, changes).flatMap((s) => {
+    if (s.type === 'same') return s.paragraphs;
+    const { before, after } = s.change;
+    const text = accepted.has(s.changeNo) ? after : before;
+    return text === null ? [] : [text];
+  });
+}

@@ -96,8 +96,11 @@ describe('the UI in real Chromium against the headless server', () => {
       expect(await card.textContent()).toContain('We moved (draft)');
       await shot('05-inbox-approval');
       await card.getByPlaceholder('optional, kept with the decision').fill('looks good');
+      // The run goes on once the undo window (5 s by default) has passed.
+      const finished = api.waitForEvent((e) => e.event === 'runs.changed' && (e.payload as { id: string }).id === runId && (e.payload as { status: string }).status === 'succeeded');
       await card.getByRole('button', { name: 'Approve' }).click();
       await card.waitFor({ state: 'detached' });
+      await finished;
       const run = await api.call('runs.get', { id: runId });
       expect(run).toMatchObject({ ok: true, output: { run: { status: 'succeeded', output: { published: true, note: 'looks good' } } } });
       await page.getByRole('link', { name: 'Timeline' }).click();

@@ -1,4 +1,4 @@
-import type { DraftChange } from '../../../shared/domain/proposals';
+import { acceptChanges, type DraftChange } from '../../../shared/domain/proposals';
 import type { WorkflowContext } from '../kernel/workflow';
 import { diffArrays } from 'diff';
 import type { Draft, Revision } from './tasks';
@@ -78,7 +78,9 @@ export function paragraphChanges(before: string[], after: string[], reason: stri
       for (let k = 0; k < n; k++) {
         const b = p.value[k] ?? null;
         const a = next.value[k] ?? null;
-        out.push({ index: index + k, kind: b === null ? 'added' : a === null ? 'removed' : 'changed', before: b, after: a, reason });
+        // An extra removed paragraph sits where the replacement ends in the new text.
+        const at = a === null ? index + next.value.length : index + k;
+        out.push({ index: at, kind: b === null ? 'added' : a === null ? 'removed' : 'changed', before: b, after: a, reason });
       }
       index += next.value.length;
       i++;
@@ -92,15 +94,8 @@ export function paragraphChanges(before: string[], after: string[], reason: stri
   return out;
 }
 
-/** Takes the accepted changes (by index in `changes`) of a revision and keeps the rest as they were. */
+/** Takes the accepted changes (by their number in `changes`) of a revision and keeps the rest as they were. */
 function acceptSome(revised: Draft, changes: DraftChange[], accepted: (string | number)[]): Draft {
-  const keep = new Set(accepted.map(Number));
-  const paragraphs = [...revised.paragraphs];
-  changes.forEach((c, i) => {
-    if (keep.has(i)) return;
-    if (c.kind === 'changed' && c.before !== null) paragraphs[c.index] = c.before;
-  });
-  const drop = changes.filter((c, i) => !keep.has(i) && c.kind === 'added').map((c) => c.index);
-  return { subject: revised.subject, paragraphs: paragraphs.filter((_, i) => !drop.includes(i)) };
+  return { subject: revised.subject, paragraphs: acceptChanges(revised.paragraphs, changes, new Set(accepted.map(Number))) };
 }
 

@@ -5,6 +5,7 @@ export function Nav() {
   const current = useKeel((s) => s.view);
   const navigate = useKeel((s) => s.navigate);
   const reviewsOpen = useKeel((s) => s.reviewsOpen);
+  const waiting = useKeel((s) => s.inboxCounts.total);
   return (
     <nav className="nav" aria-label="Main">
       <div className="brand">Keel</div>
@@ -20,6 +21,13 @@ export function Nav() {
               }}
             >
               {v.label}
+              {v.id === 'inbox' && waiting > 0 && (
+                <span className="badge" data-testid="inbox-count" title="Waiting for you">
+                  {' '}
+                  {waiting}
+                  <span className="sr-only"> waiting</span>
+                </span>
+              )}
               {v.id === 'memory' && reviewsOpen > 0 && (
                 <span className="badge" title="Open review items">
                   {' '}

@@ -11,6 +11,7 @@ import { createInboxSlice, type InboxSlice } from './inbox-slice';
 import { createMemoriesSlice, type MemoriesSlice } from './memories-slice';
 import { createModelsSlice, type ModelsSlice } from './models-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
+import { createPreferencesSlice, type PreferencesSlice } from './preferences-slice';
 import { createReviewsSlice, type ReviewsSlice } from './reviews-slice';
 import { createSearchSlice, type SearchSlice } from './search-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
@@ -33,7 +34,8 @@ export type KeelStore = ConnectionSlice &
   SettingsSlice &
   AgentsSlice &
   ModelsSlice &
-  EmailSlice;
+  EmailSlice &
+  PreferencesSlice;
 
 /** One bound store made of typed slices; components read it with selectors. */
 export const useKeel = create<KeelStore>()((...a) => ({
@@ -53,6 +55,7 @@ export const useKeel = create<KeelStore>()((...a) => ({
   ...createAgentsSlice(...a),
   ...createModelsSlice(...a),
   ...createEmailSlice(...a),
+  ...createPreferencesSlice(...a),
 }));
 
 /** Coalesces bursts of pushed events into one reload per frame of work. */
@@ -128,6 +131,7 @@ export function connectStore(): () => void {
       if (state !== 'connected') return;
       void store().refreshStatus();
       void store().refreshIngestCounts();
+      void store().refreshPreferences();
       inbox();
       timeline();
       documents();
@@ -175,6 +179,9 @@ export function connectStore(): () => void {
     client.on('agents.changed', (e) => agents(e.name)),
     client.on('models.changed', models),
     client.on('email.changed', email),
+    client.on('preferences.changed', (p) => store().setPreferences(p)),
+    client.on('budgets.changed', () => void store().refreshDesk()),
+    client.on('kernel.changed', () => void store().refreshDesk()),
   ];
   const onHash = () => store().syncRoute();
   window.addEventListener('hashchange', onHash);

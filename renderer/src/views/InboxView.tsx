@@ -1,34 +1,18 @@
-import { useState } from 'react';
+import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { Approval, DeadLetter, Escalation } from '../../../shared/domain/kernel';
-import { settingsHref } from '../routes';
+import type { InboxItem } from '../../../shared/domain/inbox';
+import type { Approval } from '../../../shared/domain/kernel';
+import { useCommand } from '../commands/bindings';
 import { useKeel } from '../store/store';
 import { EmptyState } from './EmptyState';
-import { ApprovalHeader } from './inbox/ApprovalHeader';
-import { DecisionNote } from './inbox/DecisionNote';
+import { ApprovalFrame } from './inbox/ApprovalFrame';
 import { DraftApproval } from './inbox/DraftApproval';
 import { EffectApproval } from './inbox/EffectApproval';
+import { FailureDetail } from './inbox/FailureDetail';
+import { InboxList } from './inbox/InboxList';
 import { asDraft, asEffect, asReconciliation } from './inbox/proposals';
 import { ReconciliationApproval } from './inbox/ReconciliationApproval';
 import { views } from './registry';
-
-function GenericApproval({ approval }: { approval: Approval }) {
-  const decide = useKeel((s) => s.decide);
-  const [note, setNote] = useState('');
-  return (
-    <article className="card" data-testid="approval" data-kind={approval.kind} aria-label={approval.title}>
-      <ApprovalHeader approval={approval} />
-      <pre className="proposal">{JSON.stringify(approval.proposal, null, 2)}</pre>
-      <DecisionNote value={note} onChange={setNote} />
-      <div className="actions">
-        <button onClick={() => void decide(approval.id, 'approve', note)}>Approve</button>
-        <button className="secondary" onClick={() => void decide(approval.id, 'reject', note)}>
-          Reject
-        </button>
-      </div>
-    </article>
-  );
-}
 
 /** Each kind of approval in the form that reads best; anything unknown as its JSON. */
 function ApprovalCard({ approval }: { approval: Approval }) {
@@ -44,70 +28,72 @@ function ApprovalCard({ approval }: { approval: Approval }) {
     const effect = asEffect(approval.proposal);
     if (effect) return <EffectApproval approval={approval} effect={effect} />;
   }
-  return <GenericApproval approval={approval} />;
+  return (
+    <ApprovalFrame approval={approval} kind={approval.kind}>
+      <pre className="proposal">{JSON.stringify(approval.proposal, null, 2)}</pre>
+    </ApprovalFrame>
+  );
 }
 
-function EscalationCard({ escalation }: { escalation: Escalation }) {
-  const resolve = useKeel((s) => s.resolveEscalation);
+function DetailSkeleton() {
   return (
-    <article className="card" data-testid="escalation">
-      <header>
-        <h2>{escalation.kind === 'budget' ? 'Budget cap reached' : escalation.kind === 'compensation_failed' ? 'Undo failed' : 'A step keeps failing'}</h2>
-        <span className="kind">{escalation.reason.kind}</span>
-      </header>
-      <p>{escalation.reason.message}</p>
-      {escalation.reason.details?.reason === 'email.uncertain_send' && (
-        <p>
-          Check whether it arrived and say so in <a href={settingsHref('email')}>Settings → E-mail</a>: the run then goes on by itself.
+    <div className="card skeleton" aria-busy="true" aria-label="Loading">
+      <div className="skeleton-line wide" />
+      <div className="skeleton-line" />
+      <div className="skeleton-line" />
+    </div>
+  );
+}
+
+/** The selected item in full; keyed by id so a new item starts with a fresh note and choices. */
+function Detail({ item }: { item: InboxItem }) {
+  const detail = useKeel((s) => s.inboxDetails[item.id]);
+  const loadDetail = useKeel((s) => s.loadDetail);
+  useEffect(() => void loadDetail(item), [item, loadDetail]);
+  if (item.kind !== 'approval') return <FailureDetail item={item} run={detail?.kind === 'run' ? detail.run : null} />;
+  return detail?.kind === 'approval' ? <ApprovalCard approval={detail.approval} /> : <DetailSkeleton />;
+}
+
+function Notices() {
+  const { error, notice } = useKeel(useShallow((s) => ({ error: s.inboxError, notice: s.inboxNotice })));
+  return (
+    <div className="inbox-notices">
+      {error && (
+        <p className="error" role="alert" data-testid="inbox-error">
+          {error}
         </p>
       )}
-      <div className="actions">
-        <button onClick={() => void resolve(escalation.id, 'retry')}>Retry</button>
-        <button className="secondary" onClick={() => void resolve(escalation.id, 'abort')}>
-          Abort run
-        </button>
-      </div>
-    </article>
+      <p className="notice" role="status" data-testid="inbox-notice">
+        {notice ?? ''}
+      </p>
+    </div>
   );
 }
 
-function DeadLetterCard({ deadLetter }: { deadLetter: DeadLetter }) {
-  const retry = useKeel((s) => s.retryDeadLetter);
-  const discard = useKeel((s) => s.discardDeadLetter);
-  return (
-    <article className="card" data-testid="dead-letter">
-      <header>
-        <h2>{deadLetter.workflow} was parked</h2>
-        <span className="kind">{deadLetter.reason.kind}</span>
-      </header>
-      <p>{deadLetter.reason.message}</p>
-      <div className="actions">
-        <button onClick={() => void retry(deadLetter.id)}>Retry</button>
-        <button className="secondary" onClick={() => void discard(deadLetter.id)}>
-          Discard
-        </button>
-      </div>
-    </article>
-  );
-}
-
-/** Everything waiting for the operator, newest first, updated live. */
+/** Everything waiting for the operator: the list (riskiest, oldest first) beside the selected item; live. */
 export function InboxView() {
-  const { approvals, escalations, deadLetters, inboxError } = useKeel(
-    useShallow((s) => ({ approvals: s.approvals, escalations: s.escalations, deadLetters: s.deadLetters, inboxError: s.inboxError })),
-  );
-  const empty = approvals.length + escalations.length + deadLetters.length === 0;
+  const { items, loaded } = useKeel(useShallow((s) => ({ items: s.inboxItems, loaded: s.inboxLoaded })));
+  const selected = useKeel((s) => s.selectedItem());
+  const { moveSelection, undoLastDecision } = useKeel.getState();
+  useCommand('inbox.next', () => moveSelection(1));
+  useCommand('inbox.previous', () => moveSelection(-1));
+  useCommand('decision.undo', () => void undoLastDecision());
   return (
     <section className="inbox" aria-label="Inbox">
-      {inboxError && <p className="error" role="alert">{inboxError}</p>}
-      {empty ? (
+      <Notices />
+      {!loaded ? (
+        <DetailSkeleton />
+      ) : items.length === 0 ? (
         <EmptyState view={views.find((v) => v.id === 'inbox')!} />
       ) : (
         <>
-          <h1>Inbox</h1>
-          {approvals.map((a) => <ApprovalCard key={a.id} approval={a} />)}
-          {escalations.map((e) => <EscalationCard key={e.id} escalation={e} />)}
-          {deadLetters.map((d) => <DeadLetterCard key={d.id} deadLetter={d} />)}
+          <h1>
+            Inbox <span className="meta">({items.length} waiting · press ? for the keys)</span>
+          </h1>
+          <div className="inbox-panes">
+            <InboxList items={items} selectedId={selected?.id ?? null} />
+            <div className="inbox-detail">{selected && <Detail key={selected.id} item={selected} />}</div>
+          </div>
         </>
       )}
     </section>

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { settingsHref, type SettingsSection } from '../routes';
 import { useKeel } from '../store/store';
 import { EmailSettings } from './settings/email/EmailSettings';
+import { DeskSection } from './settings/DeskSection';
 import { FoldersSection } from './settings/FoldersSection';
 import { LimitsSection } from './settings/LimitsSection';
 import { ModelSection } from './settings/ModelSection';
@@ -41,6 +42,7 @@ function GeneralSettings() {
         {error ? <span className="error">{error}</span> : notice}
       </div>
       <General />
+      <DeskSection />
       <FoldersSection />
       <ModelSection />
       <LimitsSection />

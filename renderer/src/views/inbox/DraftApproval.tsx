@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import type { Approval } from '../../../../shared/domain/kernel';
+import { acceptChanges, draftSegments } from '../../../../shared/domain/proposals';
+import { useCommand } from '../../commands/bindings';
+import { CommandButton } from '../../commands/CommandButton';
 import { useKeel } from '../../store/store';
-import { ApprovalHeader } from './ApprovalHeader';
-import { DecisionNote } from './DecisionNote';
+import { ApprovalFrame } from './ApprovalFrame';
 import { ParagraphDiff } from './ParagraphDiff';
-import type { DraftProposal } from './proposals';
+import type { DraftChange, DraftProposal } from './proposals';
 
 type Mode = 'view' | 'request' | 'edit';
 
@@ -94,59 +96,99 @@ function EditText({ draft, onSave, onCancel }: { draft: DraftProposal; onSave: (
   );
 }
 
-/** A draft e-mail: what would be sent, a revision's paragraph changes with reasons, and the operator's ways to answer. */
+/** Runs of unchanged paragraphs folded; each change with its words marked and its reason beside it. */
+function DraftDiff({ draft, changes, accepted, focus, onToggle }: { draft: DraftProposal; changes: DraftChange[]; accepted: ReadonlySet<number>; focus: number; onToggle: (n: number, on: boolean) => void }) {
+  return (
+    <section className="changes" aria-label="What changed">
+      <h3>
+        What changed <span className="meta">({changes.length} of {draft.paragraphs.length} paragraphs; n and p move, Space accepts or declines)</span>
+      </h3>
+      <ol className="draft-diff">
+        {draftSegments(draft.paragraphs, changes).map((s) =>
+          s.type === 'same' ? (
+            <li key={`same-${s.from}`} className="unchanged">
+              <details>
+                <summary>
+                  {s.paragraphs.length} unchanged paragraph{s.paragraphs.length === 1 ? '' : 's'}
+                </summary>
+                {s.paragraphs.map((p, i) => (
+                  <p key={i}>{p}</p>
+                ))}
+              </details>
+            </li>
+          ) : (
+            <ParagraphDiff key={`change-${s.changeNo}`} change={s.change} accepted={accepted.has(s.changeNo)} focused={focus === s.changeNo} onToggle={(on) => onToggle(s.changeNo, on)} />
+          ),
+        )}
+      </ol>
+    </section>
+  );
+}
+
+/**
+ * A draft: what would be sent, or a revision as paragraph changes with reasons. Approve or
+ * reject (a, r), accept only some changes (Space on each, then s), edit the text (e) or ask
+ * the agent for changes (q); each decision is one key.
+ */
 export function DraftApproval({ approval, draft }: { approval: Approval; draft: DraftProposal }) {
   const decide = useKeel((s) => s.decide);
-  const [note, setNote] = useState('');
   const [mode, setMode] = useState<Mode>('view');
   const changes = draft.changes ?? [];
-  const [accepted, setAccepted] = useState<boolean[]>(() => changes.map(() => true));
-  const chosen = accepted.flatMap((a, i) => (a ? [i] : []));
+  const [accepted, setAccepted] = useState<ReadonlySet<number>>(() => new Set(changes.map((_, i) => i)));
+  const [focus, setFocus] = useState(0);
   const id = approval.id;
+  const viewing = mode === 'view';
+  const toggle = (n: number, on: boolean) => {
+    const next = new Set(accepted);
+    if (on) next.add(n);
+    else next.delete(n);
+    setAccepted(next);
+  };
+  const acceptSelected = (note = '') => void decide(id, 'approve_partial', note, { acceptedParts: [...accepted].sort((a, b) => a - b) });
+  const hasChanges = changes.length > 0;
+  useCommand('draft.nextChange', () => setFocus((f) => Math.min(changes.length - 1, f + 1)), viewing && hasChanges);
+  useCommand('draft.previousChange', () => setFocus((f) => Math.max(0, f - 1)), viewing && hasChanges);
+  useCommand('draft.toggleChange', () => toggle(focus, !accepted.has(focus)), viewing && hasChanges);
+  useCommand('draft.acceptSelected', () => acceptSelected(), viewing && hasChanges);
+  useCommand('draft.edit', () => setMode('edit'), viewing);
+  useCommand('draft.requestChanges', () => setMode('request'), viewing);
+  const result = hasChanges ? { ...draft, paragraphs: acceptChanges(draft.paragraphs, changes, accepted) } : draft;
   return (
-    <article className="card draft" data-testid="approval" data-kind="draft" aria-label={approval.title}>
-      <ApprovalHeader approval={approval} />
-      <Email draft={draft} />
-      {changes.length > 0 && (
-        <section className="changes" aria-label="What changed">
-          <h3>
-            What changed <span className="meta">({changes.length})</span>
-          </h3>
-          <p className="meta">Untick a change to undo it, then Accept selected changes: the result comes back once more before anything is sent.</p>
-          <ol>
-            {changes.map((c, i) => (
-              <ParagraphDiff key={i} change={c} accepted={accepted[i] ?? true} onToggle={(v) => setAccepted(accepted.map((a, k) => (k === i ? v : a)))} />
-            ))}
-          </ol>
-        </section>
-      )}
-      {draft.changes !== null && changes.length === 0 && <p className="meta">No paragraph changed in this revision.</p>}
-      {mode === 'request' && <RequestChanges onCancel={() => setMode('view')} onSend={(request) => void decide(id, 'edit', note, { editedProposal: { request } })} />}
-      {mode === 'edit' && <EditText draft={draft} onCancel={() => setMode('view')} onSave={(subject, paragraphs) => void decide(id, 'edit', note, { editedProposal: { subject, paragraphs } })} />}
-      {mode === 'view' && (
+    <ApprovalFrame
+      approval={approval}
+      kind="draft"
+      deciding={viewing}
+      approveLabel={saved(draft) ? 'Approve and save' : draft.to ? 'Approve and send' : 'Approve'}
+      actions={(note) => (
         <>
-          <DecisionNote value={note} onChange={setNote} />
-          <div className="actions wrap">
-            <button type="button" onClick={() => void decide(id, 'approve', note)}>
-              {saved(draft) ? 'Approve and save' : draft.to ? 'Approve and send' : 'Approve'}
-            </button>
-            <button type="button" className="secondary" onClick={() => setMode('request')}>
-              Request changes…
-            </button>
-            <button type="button" className="secondary" onClick={() => setMode('edit')}>
-              Edit text…
-            </button>
-            {changes.length > 0 && (
-              <button type="button" className="secondary" onClick={() => void decide(id, 'approve_partial', note, { acceptedParts: chosen })}>
-                Accept selected changes ({chosen.length} of {changes.length})
-              </button>
-            )}
-            <button type="button" className="danger" onClick={() => void decide(id, 'reject', note)}>
-              Reject
-            </button>
-          </div>
+          {hasChanges && (
+            <CommandButton id="draft.acceptSelected" run={() => acceptSelected(note)} variant="secondary" disabled={accepted.size === changes.length}>
+              Accept selected changes ({accepted.size} of {changes.length})
+            </CommandButton>
+          )}
+          <CommandButton id="draft.edit" run={() => setMode('edit')} variant="secondary">
+            Edit text…
+          </CommandButton>
+          <CommandButton id="draft.requestChanges" run={() => setMode('request')} variant="secondary">
+            Request changes…
+          </CommandButton>
         </>
       )}
-    </article>
+    >
+      {hasChanges ? (
+        <>
+          <DraftDiff draft={draft} changes={changes} accepted={accepted} focus={focus} onToggle={toggle} />
+          <details className="result">
+            <summary>The text with your choices</summary>
+            <Email draft={result} />
+          </details>
+        </>
+      ) : (
+        <Email draft={draft} />
+      )}
+      {draft.changes !== null && !hasChanges && <p className="meta">No paragraph changed in this revision.</p>}
+      {mode === 'request' && <RequestChanges onCancel={() => setMode('view')} onSend={(request) => void decide(id, 'edit', '', { editedProposal: { request } })} />}
+      {mode === 'edit' && <EditText draft={result} onCancel={() => setMode('view')} onSave={(subject, paragraphs) => void decide(id, 'edit', '', { editedProposal: { subject, paragraphs } })} />}
+    </ApprovalFrame>
   );
 }

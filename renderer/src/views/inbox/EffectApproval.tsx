@@ -1,8 +1,5 @@
-import { useState } from 'react';
 import type { Approval } from '../../../../shared/domain/kernel';
-import { useKeel } from '../../store/store';
-import { ApprovalHeader } from './ApprovalHeader';
-import { DecisionNote } from './DecisionNote';
+import { ApprovalFrame } from './ApprovalFrame';
 import type { EffectProposal } from './proposals';
 
 function Value({ value }: { value: unknown }) {
@@ -15,12 +12,9 @@ function Value({ value }: { value: unknown }) {
 
 /** An agent asks to act on the outside world: which adapter action, with which arguments. */
 export function EffectApproval({ approval, effect }: { approval: Approval; effect: EffectProposal }) {
-  const decide = useKeel((s) => s.decide);
-  const [note, setNote] = useState('');
   const args = typeof effect.args === 'object' && effect.args !== null && !Array.isArray(effect.args) ? Object.entries(effect.args) : null;
   return (
-    <article className="card effect" data-testid="approval" data-kind="effect" aria-label={approval.title}>
-      <ApprovalHeader approval={approval} />
+    <ApprovalFrame approval={approval} kind="effect">
       <p>
         Action: <code>{`${effect.adapter}.${effect.action}`}</code>
       </p>
@@ -38,15 +32,6 @@ export function EffectApproval({ approval, effect }: { approval: Approval; effec
       ) : (
         <Value value={effect.args} />
       )}
-      <DecisionNote value={note} onChange={setNote} />
-      <div className="actions">
-        <button type="button" onClick={() => void decide(approval.id, 'approve', note)}>
-          Approve
-        </button>
-        <button type="button" className="danger" onClick={() => void decide(approval.id, 'reject', note)}>
-          Reject
-        </button>
-      </div>
-    </article>
+    </ApprovalFrame>
   );
 }

@@ -1,4 +1,5 @@
 import { diffWords } from 'diff';
+import { useEffect, useRef } from 'react';
 import type { DraftChange } from './proposals';
 
 /** One side of a changed paragraph, words that differ marked (deleted on the left, inserted on the right). */
@@ -20,13 +21,24 @@ function Side({ before, after, side }: { before: string; after: string; side: 'b
 const KIND = { changed: 'changed', added: 'added', removed: 'removed' } as const;
 
 /** A revision's change to one paragraph: before → after, word by word, and why. */
-export function ParagraphDiff({ change, accepted, onToggle }: { change: DraftChange; accepted: boolean; onToggle: (v: boolean) => void }) {
+export function ParagraphDiff({ change, accepted, focused, onToggle }: { change: DraftChange; accepted: boolean; focused: boolean; onToggle: (v: boolean) => void }) {
   const { before, after } = change;
+  const ref = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (focused) ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [focused]);
   return (
-    <li className={`change change-${change.kind}`} data-testid="change" data-index={change.index}>
+    <li
+      ref={ref}
+      className={`change change-${change.kind}${focused ? ' focused' : ''}${accepted ? '' : ' declined'}`}
+      data-testid="change"
+      data-index={change.index}
+      data-accepted={accepted}
+      aria-current={focused ? 'true' : undefined}
+    >
       <div className="change-head">
         <label>
-          <input type="checkbox" checked={accepted} onChange={(e) => onToggle(e.target.checked)} /> Accept
+          <input type="checkbox" checked={accepted} onChange={(e) => onToggle(e.target.checked)} aria-label={`Accept the change to paragraph ${change.index + 1}`} /> Accept
         </label>
         <span className="meta">
           Paragraph {change.index + 1} {KIND[change.kind]}

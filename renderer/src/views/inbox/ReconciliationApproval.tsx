@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import type { Approval } from '../../../../shared/domain/kernel';
 import { useKeel } from '../../store/store';
-import { ApprovalHeader } from './ApprovalHeader';
-import { DecisionNote } from './DecisionNote';
+import { ApprovalFrame } from './ApprovalFrame';
 import { money, type InvoiceView, type Mismatch, type PaymentView, type ReconciliationProposal } from './proposals';
 
 const where = (s: { file: string; row: number | null }) => `${s.file}${s.row !== null ? `, row ${s.row}` : ''}`;
@@ -78,7 +77,6 @@ function MismatchItem({ m }: { m: Mismatch }) {
 /** Invoices matched to payments, each acceptable on its own, and what did not add up with its evidence. */
 export function ReconciliationApproval({ approval, proposal }: { approval: Approval; proposal: ReconciliationProposal }) {
   const decide = useKeel((s) => s.decide);
-  const [note, setNote] = useState('');
   const { matches, mismatches, summary } = proposal;
   const [accepted, setAccepted] = useState<Set<string>>(() => new Set(matches.map((m) => m.id)));
   const toggle = (id: string, on: boolean) => {
@@ -89,8 +87,16 @@ export function ReconciliationApproval({ approval, proposal }: { approval: Appro
   };
   const chosen = matches.filter((m) => accepted.has(m.id)).map((m) => m.id);
   return (
-    <article className="card reconciliation" data-testid="approval" data-kind="reconciliation" aria-label={approval.title}>
-      <ApprovalHeader approval={approval} />
+    <ApprovalFrame
+      approval={approval}
+      kind="reconciliation"
+      approveLabel={`Approve all ${matches.length} matches`}
+      actions={(note) => (
+        <button type="button" className="secondary" disabled={chosen.length === 0} onClick={() => void decide(approval.id, 'approve_partial', note, { acceptedParts: chosen })}>
+          Accept selected matches ({chosen.length} of {matches.length})
+        </button>
+      )}
+    >
       <p className="summary">
         {summary.text} <span className="meta">As of {summary.asOf}.</span>
       </p>
@@ -147,18 +153,6 @@ export function ReconciliationApproval({ approval, proposal }: { approval: Appro
           </ul>
         </details>
       )}
-      <DecisionNote value={note} onChange={setNote} />
-      <div className="actions wrap">
-        <button type="button" onClick={() => void decide(approval.id, 'approve', note)}>
-          Approve all {matches.length} matches
-        </button>
-        <button type="button" className="secondary" disabled={chosen.length === 0} onClick={() => void decide(approval.id, 'approve_partial', note, { acceptedParts: chosen })}>
-          Accept selected matches ({chosen.length} of {matches.length})
-        </button>
-        <button type="button" className="danger" onClick={() => void decide(approval.id, 'reject', note)}>
-          Reject
-        </button>
-      </div>
-    </article>
+    </ApprovalFrame>
   );
 }
