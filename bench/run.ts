@@ -7,9 +7,10 @@ import { benchAgents } from './agents';
 import { benchKernel } from './kernel';
 import { benchMemory } from './memory';
 import { benchStartup } from './startup';
+import { benchUi } from './ui';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { startup: benchStartup, kernel: benchKernel, memory: benchMemory, agents: benchAgents };
+const benches: Record<string, () => Promise<void>> = { startup: benchStartup, kernel: benchKernel, memory: benchMemory, agents: benchAgents, ui: benchUi };
 
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

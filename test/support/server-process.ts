@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const ROOT = join(__dirname, '..', '..');
+// From the module's own URL, so benchmarks (plain ESM under tsx) can use it as well as tests.
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUILT_SERVER = join(ROOT, 'out', 'main', 'server.js');
 
 export interface ServerProcess {

@@ -72,7 +72,7 @@ export const createPreferencesSlice: StateCreator<KeelStore, [], [], Preferences
     saveBudget: (b) =>
       attempt(
         () => keelClient().call('budgets.set', b).then(() => get().refreshDesk()),
-        b.maxUsd === null && b.maxTokens === null ? `The ${b.period}ly cap of ${b.name} is removed.` : `The ${b.period}ly cap of ${b.name} is saved.`,
+        `The ${b.period === 'day' ? 'daily' : 'monthly'} cap of ${b.name} is ${b.maxUsd === null && b.maxTokens === null ? 'removed' : 'saved'}.`,
       ),
   };
 };

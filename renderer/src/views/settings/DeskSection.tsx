@@ -116,13 +116,15 @@ function Approvals() {
   );
 }
 
+const PERIODLY = { day: 'daily', month: 'monthly' } as const;
+
 const capText = (b: Budget | undefined) => (b?.maxUsd === null || b?.maxUsd === undefined ? '' : String(b.maxUsd));
 
 function BudgetRow({ agent, day, month }: { agent: string; day?: Budget; month?: Budget }) {
   const saveBudget = useKeel((s) => s.saveBudget);
   const [caps, setCaps] = useState({ day: capText(day), month: capText(month) });
   useEffect(() => setCaps({ day: capText(day), month: capText(month) }), [day, month]);
-  const problem = (['day', 'month'] as const).map((p) => (caps[p].trim() === '' || (Number.isFinite(Number(caps[p])) && Number(caps[p]) >= 0) ? null : `The ${p}ly cap is an amount in USD, or empty for none.`)).find(Boolean);
+  const problem = (['day', 'month'] as const).map((p) => (caps[p].trim() === '' || (Number.isFinite(Number(caps[p])) && Number(caps[p]) >= 0) ? null : `The ${PERIODLY[p]} cap is an amount in USD, or empty for none.`)).find(Boolean);
   const save = (e: FormEvent) => {
     e.preventDefault();
     if (problem) return;
@@ -140,7 +142,7 @@ function BudgetRow({ agent, day, month }: { agent: string; day?: Budget; month?:
         const b = p === 'day' ? day : month;
         return (
           <td key={p}>
-            <input aria-label={`${agent}: ${p}ly cap in USD`} form={`budget-${agent}`} inputMode="decimal" size={7} value={caps[p]} placeholder="none" onChange={(e) => setCaps({ ...caps, [p]: e.target.value })} aria-invalid={problem?.includes(p) ?? false} />
+            <input aria-label={`${agent}: ${PERIODLY[p]} cap in USD`} form={`budget-${agent}`} inputMode="decimal" size={7} value={caps[p]} placeholder="none" onChange={(e) => setCaps({ ...caps, [p]: e.target.value })} aria-invalid={problem?.includes(p) ?? false} />
             <span className="meta"> spent {formatUsd(b?.spentUsd ?? 0)}</span>
           </td>
         );
