@@ -4,19 +4,22 @@ import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api/protocol';
 import type { Core } from '../core/host/core';
 import { isAppUrl } from './window';
 
-/** Only the app's own top-level document may call the API (not an iframe, not a navigated page). */
-export function isTrustedSender(frame: WebFrameMain | null | undefined, appUrl: string): boolean {
+/**
+ * Only the app's own top-level document, keel://app/index.html, may call the API: not an
+ * iframe, not a page the window was somehow navigated to, not another keel:// path.
+ */
+export function isTrustedSender(frame: WebFrameMain | null | undefined): boolean {
   if (!frame || frame.parent !== null) return false;
-  return isAppUrl(frame.url, appUrl);
+  return isAppUrl(frame.url);
 }
 
 /**
  * The API over Electron IPC, derived from the contract through `core.call`: one channel,
  * every sender checked, every input validated by the core, every answer an envelope.
  */
-export function registerApiIpc(ipcMain: IpcMain, core: Core, appUrl: string, windows: () => BrowserWindow[]): () => void {
+export function registerApiIpc(ipcMain: IpcMain, core: Core, windows: () => BrowserWindow[]): () => void {
   ipcMain.handle(IPC_CALL_CHANNEL, async (event: IpcMainInvokeEvent, method: unknown, input: unknown): Promise<ApiResult> => {
-    if (!isTrustedSender(event.senderFrame, appUrl)) {
+    if (!isTrustedSender(event.senderFrame)) {
       return { ok: false, error: { code: 'unauthorized', message: 'This page may not call Keel.' } };
     }
     return core.call(method, input);

@@ -1,31 +1,56 @@
-import { Notification } from 'electron';
+import { Notification, type NotificationConstructorOptions } from 'electron';
+import type { InboxNotice } from './inbox-watch';
 
 export interface Escalation {
   title: string;
   body: string;
 }
 
+/**
+ * Notifications still on screen. Electron loses a notification's click handler when the
+ * object is garbage-collected (the OS keeps showing it), so each is held until clicked or
+ * closed; the cap bounds the ones the operator never touches.
+ */
+const live = new Set<Notification>();
+const LIVE_CAP = 50;
+
+function keep(note: Notification): () => void {
+  live.add(note);
+  if (live.size > LIVE_CAP) live.delete(live.values().next().value as Notification);
+  return () => live.delete(note);
+}
+
 /** An OS notification for something that needs the operator; clicking it opens the app. */
 export function notifyEscalation(escalation: Escalation, onClick: () => void): boolean {
   if (!Notification.isSupported()) return false;
   const note = new Notification({ title: escalation.title, body: escalation.body, urgency: 'critical' });
-  note.on('click', onClick);
+  const forget = keep(note);
+  note.on('click', () => {
+    forget();
+    onClick();
+  });
+  note.on('close', forget);
   note.show();
   return true;
 }
 
-/** Which pushed core events deserve an OS notification, and what it says. */
-export function noticeFor(event: string, payload: unknown): Escalation | null {
-  const p = (payload ?? {}) as { status?: string; kind?: string; message?: string };
-  if (event === 'approvals.changed' && p.status === 'pending') {
-    return { title: 'Keel: approval needed', body: 'An agent is waiting for your decision in the Inbox.' };
-  }
-  if (event === 'escalations.changed' && p.status === 'open') {
-    const title = p.kind === 'budget' ? 'Keel: budget cap reached' : p.kind === 'compensation_failed' ? 'Keel: an undo failed' : 'Keel: a run needs you';
-    return { title, body: p.message ?? 'Open the Inbox to decide what happens next.' };
-  }
-  if (event === 'deadLetters.changed' && p.status === 'open') {
-    return { title: 'Keel: a run was parked', body: 'It failed for good; retry, edit or discard it in the Inbox.' };
-  }
-  return null;
+/** macOS has a subtitle line for the agent; elsewhere the agent goes on a line under the summary. */
+export function noticeOptions(notice: InboxNotice, platform: NodeJS.Platform = process.platform): NotificationConstructorOptions {
+  if (platform === 'darwin') return { title: notice.title, body: notice.body, ...(notice.agent ? { subtitle: notice.agent } : {}) };
+  return { title: notice.title, body: notice.agent ? `${notice.body}\nAgent: ${notice.agent}` : notice.body };
+}
+
+/** An inbox notice as an OS notification; clicking it opens the app at the notice's route. */
+export function showInboxNotice(notice: InboxNotice, open: (route: string) => void, platform: NodeJS.Platform = process.platform): boolean {
+  if (!Notification.isSupported()) return false;
+  const note = new Notification(noticeOptions(notice, platform));
+  const forget = keep(note);
+  note.on('click', () => {
+    forget();
+    open(notice.route);
+  });
+  note.on('close', forget);
+  note.on('failed', forget);
+  note.show();
+  return true;
 }

@@ -1,31 +1,44 @@
 import Store from 'electron-store';
-import type { Bounds } from './window';
+import type { Bounds, WindowState } from './window';
 
-interface Preferences {
+/**
+ * What electron-store keeps: the window's place only. Everything the operator chooses
+ * (theme, notifications, undo window) lives in the core's preferences API, the same in the
+ * desktop app and the browser.
+ */
+interface StoredWindow {
   windowBounds: Bounds;
-  notifications: boolean;
+  maximized: boolean;
 }
 
 const DEFAULT_BOUNDS: Bounds = { width: 1200, height: 800 };
 
-/** Window bounds and UI preferences, kept by electron-store in the user data folder. */
-export function openPreferences() {
-  const store = new Store<Preferences>({
+/** Keys earlier versions kept here; removed on open so the file holds one truth. */
+const RETIRED_KEYS = ['notifications'];
+
+export interface WindowStateStore {
+  windowState(): WindowState;
+  saveWindowState(state: WindowState): void;
+}
+
+export function openWindowStateStore(): WindowStateStore {
+  const store = new Store<StoredWindow>({
     name: 'preferences',
-    defaults: { windowBounds: DEFAULT_BOUNDS, notifications: true },
+    defaults: { windowBounds: DEFAULT_BOUNDS, maximized: false },
     schema: {
       windowBounds: {
         type: 'object',
         properties: { x: { type: 'number' }, y: { type: 'number' }, width: { type: 'number', minimum: 200 }, height: { type: 'number', minimum: 200 } },
         required: ['width', 'height'],
       },
-      notifications: { type: 'boolean' },
+      maximized: { type: 'boolean' },
     },
     clearInvalidConfig: true,
   });
+  const untyped = store as unknown as { has(key: string): boolean; delete(key: string): void };
+  for (const key of RETIRED_KEYS) if (untyped.has(key)) untyped.delete(key);
   return {
-    bounds: () => store.get('windowBounds'),
-    saveBounds: (bounds: Bounds) => store.set('windowBounds', bounds),
-    notificationsEnabled: () => store.get('notifications'),
+    windowState: () => ({ bounds: store.get('windowBounds'), maximized: store.get('maximized') }),
+    saveWindowState: (state) => store.set({ windowBounds: state.bounds, maximized: state.maximized }),
   };
 }

@@ -8,7 +8,7 @@ vi.mock('electron', () => import('../support/electron-double'));
 const { BrowserWindow, ipcMain } = await import('../support/electron-double');
 const { registerApiIpc } = await import('../../main/shell/ipc');
 
-const APP_URL = 'file:///opt/keel/out/renderer/index.html';
+const APP_URL = 'keel://app/index.html';
 const topFrame = (url: string) => ({ url, parent: null });
 const invoke = (frame: unknown, method: unknown, input?: unknown) =>
   ipcMain.handlers.get(IPC_CALL_CHANNEL)!({ senderFrame: frame }, method, input);
@@ -18,7 +18,7 @@ let unregister: () => void;
 const win = new BrowserWindow({});
 beforeAll(() => {
   core = Core.start({ dataDir: tempDir({ lifetime: 'file' }), mode: 'desktop' });
-  unregister = registerApiIpc(ipcMain as never, core, APP_URL, () => [win as never]);
+  unregister = registerApiIpc(ipcMain as never, core, () => [win as never]);
 });
 afterAll(async () => {
   unregister();
@@ -42,6 +42,11 @@ describe('API over Electron IPC', () => {
     for (const frame of [
       topFrame('https://evil.example/'),
       topFrame('file:///tmp/other.html'),
+      topFrame('file:///opt/keel/out/renderer/index.html'),
+      topFrame('keel://app/other.html'),
+      topFrame('keel://app/index.html?as=other'),
+      topFrame('keel://app.evil.example/index.html'),
+      topFrame('keel://evil/index.html'),
       { url: APP_URL, parent: { url: APP_URL } },
       null,
     ]) {

@@ -14,6 +14,7 @@ export class FakeWebContents extends EventEmitter {
   send(...args: unknown[]) {
     this.sent.push(args);
   }
+  executeJavaScript = vi.fn(async (_code: string) => undefined);
   /** Emits an Electron-style event and says whether the listener prevented it. */
   fire(name: string, ...args: unknown[]): boolean {
     let prevented = false;
@@ -32,7 +33,15 @@ export class BrowserWindow extends EventEmitter {
   }
   isDestroyed = () => false;
   show = vi.fn();
-  loadFile = vi.fn(async () => undefined);
+  focus = vi.fn();
+  restore = vi.fn();
+  maximize = vi.fn();
+  minimized = false;
+  isMinimized = () => this.minimized;
+  isMaximized = vi.fn(() => false);
+  getNormalBounds = vi.fn(() => ({ x: 10, y: 20, width: 900, height: 650 }));
+  loadFile = vi.fn(async (_path: string) => undefined);
+  loadURL = vi.fn(async (_url: string) => undefined);
 }
 
 export const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
@@ -102,11 +111,28 @@ export const nativeImage = { createFromPath: vi.fn((p: string) => ({ path: p }))
 export class Tray extends EventEmitter {
   menu: unknown = null;
   setToolTip = vi.fn();
+  setTitle = vi.fn();
   setContextMenu(menu: unknown) {
     this.menu = menu;
   }
 }
 
-export const app = { getAppPath: () => '/app', getPath: () => '/tmp/keel-user-data' };
+export const protocol = {
+  registerSchemesAsPrivileged: vi.fn(),
+  handlers: new Map<string, (request: { url: string; method: string }) => Promise<Response>>(),
+  handle: vi.fn((scheme: string, handler: (request: { url: string; method: string }) => Promise<Response>) => {
+    protocol.handlers.set(scheme, handler);
+  }),
+};
+
+export const app = {
+  getAppPath: vi.fn(() => '/app'),
+  getPath: vi.fn(() => '/tmp/keel-user-data'),
+  requestSingleInstanceLock: vi.fn(() => true),
+  on: vi.fn(),
+  whenReady: vi.fn(async () => undefined),
+  quit: vi.fn(),
+  exit: vi.fn(),
+};
 export const dialog = { showErrorBox: vi.fn() };
-export default { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer, Menu, nativeImage, Notification, session, shell, Tray, webUtils };
+export default { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer, Menu, nativeImage, Notification, protocol, session, shell, Tray, webUtils };

@@ -1,0 +1,103 @@
+import { afterAll, describe, expect, test, vi } from 'vitest';
+import type { ApiResult } from '../../shared/api/errors';
+import type { EventName } from '../../shared/api/contract';
+import { DEFAULT_PREFERENCES, type InboxItem } from '../../shared/domain/inbox';
+import { contentSecurityPolicy } from '../../shared/security/csp';
+import { ROOT } from '../support/server-process';
+
+/**
+ * main/shell/index.ts as Electron would run it, with the electron double, a stand-in core and
+ * the real build in out/renderer (made by the global setup): the wiring between the pieces
+ * the other shell tests cover one by one.
+ */
+const core = vi.hoisted(() => {
+  const listeners: ((event: string, payload: unknown) => void)[] = [];
+  let settle!: () => void;
+  return {
+    items: [] as unknown[],
+    ready: new Promise<void>((resolve) => (settle = resolve)),
+    open: () => settle(),
+    emit: (event: string, payload: unknown) => listeners.forEach((l) => l(event, payload)),
+    subscribe: (l: (event: string, payload: unknown) => void) => (listeners.push(l), () => undefined),
+    call: vi.fn(),
+    setAgentsPaused: vi.fn(async () => ({ ok: true, output: {} })),
+    close: vi.fn(async () => undefined),
+  };
+});
+vi.mock('electron', () => import('../support/electron-double'));
+vi.mock('electron-store', () => ({
+  default: class {
+    private readonly data: Record<string, unknown> = { windowBounds: { width: 1000, height: 700 }, maximized: false };
+    get = (key: string) => this.data[key];
+    set = () => undefined;
+    has = () => false;
+    delete = () => undefined;
+  },
+}));
+vi.mock('../../main/shell/keychain', () => ({ keychainDataKey: () => null }));
+vi.mock('../../main/core/host/core', () => ({ Core: { start: () => core } }));
+
+const electron = await import('../support/electron-double');
+const { BrowserWindow, Menu, Notification, protocol } = electron;
+
+let n = 0;
+function inboxItem(): InboxItem {
+  n += 1;
+  return { id: `appr_${n}`, kind: 'approval', subkind: 'draft', title: `Send draft ${n}?`, summary: `Draft ${n}`, agent: 'desk-writer', app: null, workflow: 'wf', risk: 'medium', runId: `run_${n}`, stepNo: 1, failure: null, createdAt: new Date().toISOString() };
+}
+core.call.mockImplementation(async (method: unknown): Promise<ApiResult> => {
+  if (method === 'preferences.get') return { ok: true, output: DEFAULT_PREFERENCES };
+  const total = core.items.length;
+  return { ok: true, output: { items: core.items, counts: { approvals: total, escalations: 0, deadLetters: 0, total } } };
+});
+core.items.push(inboxItem(), inboxItem());
+
+vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+electron.app.getAppPath.mockReturnValue(ROOT);
+await import('../../main/shell/index');
+afterAll(() => vi.useRealTimers());
+
+const win = () => BrowserWindow.created.at(-1)!;
+
+describe('the Electron entry', () => {
+  test('grants keel:// its privileges before ready and serves out/renderer through it', async () => {
+    expect(protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([{ scheme: 'keel', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(protocol.registerSchemesAsPrivileged.mock.invocationCallOrder[0]).toBeLessThan(electron.app.whenReady.mock.invocationCallOrder[0]!);
+    const handler = protocol.handlers.get('keel')!;
+    const page = await handler({ url: 'keel://app/index.html', method: 'GET' });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toBe(contentSecurityPolicy());
+    expect(await page.text()).toContain('<div id="root">');
+    expect((await handler({ url: 'keel://app/..%2f..%2fpackage.json', method: 'GET' })).status).toBe(403);
+  });
+
+  test('opens the window on keel://app/index.html', () => {
+    expect(BrowserWindow.created).toHaveLength(1);
+    expect(win().loadURL).toHaveBeenCalledWith('keel://app/index.html');
+  });
+
+  test('once the core is ready the tray shows the waiting count; start-up items do not pop up', async () => {
+    core.open();
+    await vi.advanceTimersByTimeAsync(0);
+    const labels = (Menu.buildFromTemplate.mock.calls.at(-1)![0] as { label?: string }[]).map((i) => i.label);
+    expect(labels).toContain('Open Inbox (2)');
+    expect(Notification).not.toHaveBeenCalled();
+  });
+
+  test('a new approval pops up; clicking it moves the open window to #/inbox/<id>', async () => {
+    const fresh = inboxItem();
+    core.items.push(fresh);
+    core.emit('approvals.changed' satisfies EventName, { id: fresh.id });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(Notification).toHaveBeenLastCalledWith(expect.objectContaining({ title: fresh.title }));
+    (Notification.mock.instances.at(-1) as unknown as { emit: (e: string) => void }).emit('click');
+    expect(win().webContents.executeJavaScript).toHaveBeenLastCalledWith(`location.hash = "#/inbox/${fresh.id}"`);
+    expect(BrowserWindow.created).toHaveLength(1);
+  });
+
+  test('the tray menu’s Open Inbox moves the window to the inbox', () => {
+    const template = Menu.buildFromTemplate.mock.calls.at(-1)![0] as { label?: string; click?: () => void }[];
+    template.find((i) => i.label === 'Open Inbox (3)')!.click!();
+    expect(win().webContents.executeJavaScript).toHaveBeenLastCalledWith('location.hash = "#/inbox"');
+  });
+});
