@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { SystemStatus } from '../domain/system';
 import { agentsCalls, agentsEvents } from './agents-calls';
 import { inboxCalls, inboxEvents } from './inbox-calls';
+import { insightsCalls } from './insights-calls';
 import { kernelCalls, kernelEvents } from './kernel-calls';
 import { memoryCalls, memoryEvents } from './memory-calls';
+import { timelineCalls } from './timeline-calls';
 
 /**
  * The one API contract. Every call and every pushed event is declared here with its
@@ -36,7 +38,9 @@ export const calls = {
   ...kernelCalls,
   ...memoryCalls,
   ...agentsCalls,
+  ...timelineCalls,
   ...inboxCalls,
+  ...insightsCalls,
 } as const;
 
 export const events = {

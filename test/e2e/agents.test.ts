@@ -138,6 +138,9 @@ describe('agents, e-mail and models in real Chromium against the headless server
     // The timeline: the send, and every model call with its model, tokens and (zero) cost.
     await nav('Timeline');
     await page.locator('[data-testid="ledger-event"][data-type="effect.sent"]').first().waitFor({ timeout: AGENTS_TIMEOUT });
+    // The timeline renders only the rows in view: narrow it to the model calls (finished steps naming the builtin provider).
+    await page.getByLabel('Event type').selectOption('step.completed');
+    await page.getByRole('searchbox', { name: 'Search the timeline' }).fill('builtin');
     const calls = page.getByTestId('model-call');
     for (const task of ['triage.classify', 'extract.notes', 'draft.follow_up', 'draft.revise']) await calls.filter({ hasText: task }).first().waitFor();
     for (const call of await calls.all()) {

@@ -7,12 +7,14 @@ import type { AgentsService } from '../agents/agents';
 import type { EmailSettingsStore } from '../adapters/email';
 import { inboxHandlers } from '../inbox/api';
 import type { InboxService } from '../inbox/inbox-service';
+import { insightsHandlers } from '../insights/api';
 import { kernelHandlers } from '../kernel/api';
 import type { Kernel } from '../kernel/kernel';
 import { memoryHandlers } from '../memory/api';
 import type { MemoryService } from '../memory/memory';
 import { modelsHandlers } from '../models/api';
 import type { ModelService } from '../models/model-service';
+import { timelineHandlers } from '../kernel/timeline';
 
 /** What a worker-side handler gets: the open database and the core's parts. */
 export interface WorkerContext {
@@ -41,9 +43,11 @@ function served<P>(handlers: PartHandlers<P>, part: (ctx: WorkerContext) => P): 
  */
 export const workerHandlers: Handlers = {
   ...served(kernelHandlers as PartHandlers<Kernel>, (c) => c.kernel),
+  ...served(timelineHandlers as PartHandlers<Kernel>, (c) => c.kernel),
   ...served(memoryHandlers as PartHandlers<MemoryService>, (c) => c.memory),
   ...served(agentsHandlers as PartHandlers<AgentsService>, (c) => c.agents),
   ...served(modelsHandlers as PartHandlers<ModelService>, (c) => c.models),
   ...served(emailHandlers as PartHandlers<EmailSettingsStore>, (c) => c.email),
+  ...served(insightsHandlers as PartHandlers<Kernel>, (c) => c.kernel),
   ...served(inboxHandlers as PartHandlers<InboxService>, (c) => c.inbox),
 };

@@ -9,7 +9,8 @@ import type { ArmFigures, CanaryComparison, ModelRef, ModelUsage, TierSetting } 
  * `npm run bench -- agents`), while these queries run only while Settings → Models is open.
  */
 
-const CALL = `type = 'step.completed' AND data ? 'model'`;
+/** A model call's ledger event (also summed by insights/spend.ts). */
+export const CALL = `type = 'step.completed' AND data ? 'model'`;
 
 interface ArmRow {
   calls: number;

@@ -3,6 +3,7 @@ import { keelClient } from '../api/client';
 import { throttle } from '../util/timing';
 import { createAgentsSlice, type AgentsSlice } from './agents-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
+import { createCostsSlice, type CostsSlice } from './costs-slice';
 import { createDocumentDetailSlice, type DocumentDetailSlice } from './document-detail-slice';
 import { createDocumentsSlice, type DocumentsSlice } from './documents-slice';
 import { createEmailSlice, type EmailSlice } from './email-slice';
@@ -35,7 +36,8 @@ export type KeelStore = ConnectionSlice &
   AgentsSlice &
   ModelsSlice &
   EmailSlice &
-  PreferencesSlice;
+  PreferencesSlice &
+  CostsSlice;
 
 /** One bound store made of typed slices; components read it with selectors. */
 export const useKeel = create<KeelStore>()((...a) => ({
@@ -56,6 +58,7 @@ export const useKeel = create<KeelStore>()((...a) => ({
   ...createModelsSlice(...a),
   ...createEmailSlice(...a),
   ...createPreferencesSlice(...a),
+  ...createCostsSlice(...a),
 }));
 
 /** Coalesces bursts of pushed events into one reload per frame of work. */
@@ -70,6 +73,9 @@ function coalesce(fn: () => Promise<void>): () => void {
     });
   };
 }
+
+/** Events that change the Costs view's figures: spending steps, runs' outcomes, approvals, caps. */
+const COST_EVENTS = /^(step\.completed|run\.|approval\.|budget\.)/;
 
 /** Ingestion pushes an event per file and step: lists reload at most this often. */
 const BURST_MS = 300;
@@ -124,6 +130,10 @@ export function connectStore(): () => void {
     if (view !== 'settings' || route.path[0] !== 'models') return;
     await Promise.all([store().refreshUsage(), store().refreshComparisons()]);
   }, 2_000);
+  // The Costs view's figures are sums over the ledger: while it is open, follow it (gently).
+  const costFigures = throttle(async () => {
+    if (store().view === 'costs') await store().refreshCosts();
+  }, 2_000);
 
   const offs = [
     client.onConnection((state) => {
@@ -145,6 +155,7 @@ export function connectStore(): () => void {
       timeline();
       // Only a finished step (a model call) or a decision (a canary's approvals) changes those figures.
       if (e.type === 'step.completed' || e.type === 'approval.decided') modelFigures();
+      if (COST_EVENTS.test(e.type)) costFigures();
     }),
     client.on('documents.changed', (e) => {
       store().documentChanged(e);
@@ -181,6 +192,7 @@ export function connectStore(): () => void {
     client.on('email.changed', email),
     client.on('preferences.changed', (p) => store().setPreferences(p)),
     client.on('budgets.changed', () => void store().refreshDesk()),
+    client.on('budgets.changed', costFigures),
     client.on('kernel.changed', () => void store().refreshDesk()),
   ];
   const onHash = () => store().syncRoute();

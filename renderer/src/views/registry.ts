@@ -15,6 +15,13 @@ export const views = [
     fill: 'Start a workflow or an agent; each of its steps appears here as it happens.',
   },
   {
+    id: 'costs',
+    label: 'Costs',
+    title: 'Nothing spent yet',
+    holds: 'What your agents cost and what came of it: spending per day, agent, app and model, the most expensive runs, what failed, undone or rejected work cost, how often you approve each agent and how fast you decide, and budgets against their caps.',
+    fill: 'Give your agents a priced language model (Settings → Models) and let them work; every model call’s tokens and cost are counted here from the ledger. Try a longer range if you expected figures.',
+  },
+  {
     id: 'memory',
     label: 'Memory',
     title: 'Memory is empty',

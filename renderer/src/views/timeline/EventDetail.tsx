@@ -14,7 +14,7 @@ export function stepNameOf(e: LedgerEvent): string | null {
   return isObject(e.data) && typeof e.data.name === 'string' ? e.data.name : null;
 }
 
-function ModelCallDetail({ m }: { m: ModelCallRecord }) {
+export function ModelCallDetail({ m }: { m: ModelCallRecord }) {
   return (
     <div className="detail model-call" data-testid="model-call">
       <span className="model">
