@@ -357,16 +357,8 @@ export async function timelineRuns(db: Queryable, f: TimelineFilter, req: { curs
   const runs = picked.map((r): TimelineRun => {
     const s = sums.get(r.id);
     return {
-      id: r.id,
-      workflow: r.workflow,
-      agent: r.agent,
-      app: r.app,
-      status: r.status,
-      parentRunId: r.parent_run_id,
+      ...runFields(r),
       traceId: r.trace_id,
-      error: r.error,
-      createdAt: iso(r.created_at)!,
-      finishedAt: iso(r.finished_at),
       events: s?.n ?? 0,
       matching: filtered ? (matching.get(r.id) ?? 0) : (s?.n ?? 0),
       costUsd: s?.cost ?? 0,
@@ -375,6 +367,21 @@ export async function timelineRuns(db: Queryable, f: TimelineFilter, req: { curs
     };
   });
   return { runs, nextCursor: exhausted || !after ? null : encodeCursor(after[0], after[1]) };
+}
+
+/** What the run list and the trace both say about a run. */
+function runFields(r: RunRow) {
+  return {
+    id: r.id,
+    workflow: r.workflow,
+    agent: r.agent,
+    app: r.app,
+    status: r.status,
+    parentRunId: r.parent_run_id,
+    error: r.error,
+    createdAt: iso(r.created_at)!,
+    finishedAt: iso(r.finished_at),
+  };
 }
 
 const ms = (a: Date | string | null, b: Date | string | null): number | null => (a && b ? new Date(b).getTime() - new Date(a).getTime() : null);
@@ -486,16 +493,8 @@ export async function runTrace(db: Queryable, id: string): Promise<RunTrace> {
   for (const r of runs) {
     const own = stepsByRun.get(r.id) ?? [];
     nodes.set(r.id, {
-      id: r.id,
-      workflow: r.workflow,
-      agent: r.agent,
-      app: r.app,
-      status: r.status,
-      parentRunId: r.parent_run_id,
+      ...runFields(r),
       parentStepNo: r.parent_step_no,
-      error: r.error,
-      createdAt: iso(r.created_at)!,
-      finishedAt: iso(r.finished_at),
       durationMs: ms(r.created_at, r.finished_at),
       costUsd: own.reduce((sum, s) => sum + s.costUsd, 0),
       tokens: own.reduce((sum, s) => sum + s.tokens, 0),

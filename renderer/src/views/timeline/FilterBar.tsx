@@ -38,6 +38,24 @@ function localInputValue(v: string | undefined): string {
 }
 
 /** The timeline's filters and search; every value lives in the URL. */
+/** A facet (agent, app) to filter by; a value from the URL that is not among the facets stays choosable. */
+function FacetSelect({ id, label, anyLabel, options, value, onChange }: { id: string; label: string; anyLabel: string; options: string[]; value: string | undefined; onChange: (v: string | undefined) => void }) {
+  const shown = value && !options.includes(value) ? [value, ...options] : options;
+  return (
+    <div className="tl-field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value ?? ''} onChange={(e) => onChange(e.target.value || undefined)}>
+        <option value="">{anyLabel}</option>
+        {shown.map((a) => (
+          <option key={a} value={a}>
+            {a}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function FilterBar({ query, setQuery, problems }: { query: TimelineQuery; setQuery(patch: TimelineQuery): void; problems: string[] }) {
   const facets = useKeel((s) => s.timelineFacets);
   const id = useId();
@@ -49,7 +67,6 @@ export function FilterBar({ query, setQuery, problems }: { query: TimelineQuery;
     const families = [...new Set(exact.filter((t) => t.includes('.')).map((t) => `${t.slice(0, t.indexOf('.'))}.*`))].sort();
     return { exact, families };
   }, [facets]);
-  const withCurrent = (list: string[], current: string | undefined) => (current && !list.includes(current) ? [current, ...list] : list);
   const anyFilter = Object.entries(query).some(([k, v]) => k !== 'group' && v);
 
   return (
@@ -80,28 +97,8 @@ export function FilterBar({ query, setQuery, problems }: { query: TimelineQuery;
       <span id={`${id}-search-help`} className="sr-only">
         Matches event types, actors, run ids, step names, error messages and event data; results update as you type.
       </span>
-      <div className="tl-field">
-        <label htmlFor={`${id}-agent`}>Agent</label>
-        <select id={`${id}-agent`} value={query.agent ?? ''} onChange={(e) => setQuery({ agent: e.target.value || undefined })}>
-          <option value="">Any agent</option>
-          {withCurrent(facets?.agents ?? [], query.agent).map((a) => (
-            <option key={a} value={a}>
-              {a}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="tl-field">
-        <label htmlFor={`${id}-app`}>App</label>
-        <select id={`${id}-app`} value={query.app ?? ''} onChange={(e) => setQuery({ app: e.target.value || undefined })}>
-          <option value="">Any app</option>
-          {withCurrent(facets?.apps ?? [], query.app).map((a) => (
-            <option key={a} value={a}>
-              {a}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FacetSelect id={`${id}-agent`} label="Agent" anyLabel="Any agent" options={facets?.agents ?? []} value={query.agent} onChange={(agent) => setQuery({ agent })} />
+      <FacetSelect id={`${id}-app`} label="App" anyLabel="Any app" options={facets?.apps ?? []} value={query.app} onChange={(app) => setQuery({ app })} />
       <div className="tl-field">
         <label htmlFor={`${id}-type`}>Event type</label>
         <select id={`${id}-type`} value={query.type ?? ''} onChange={(e) => setQuery({ type: e.target.value || undefined })}>
