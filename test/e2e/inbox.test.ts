@@ -48,6 +48,36 @@ async function pendingOf(runId: string) {
   return approvals.filter((a) => a.runId === runId);
 }
 
+/** Answers to these methods wait until their gate opens: a slow core, seen from the page. */
+const held = new Map<string, Promise<void>[]>();
+
+/** Holds the next answer to `method`; returns what lets it through. */
+function holdAnswer(method: string): () => void {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  held.set(method, [...(held.get(method) ?? []), gate]);
+  return release;
+}
+
+/** The page's API socket passes through here unchanged, except for held answers. */
+async function relayApi(p: Page) {
+  await p.routeWebSocket(/\/api/, (ws) => {
+    const core = ws.connectToServer();
+    const methods = new Map<number, string>();
+    ws.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { type: string; id?: number; method?: string };
+      if (msg.type === 'call' && msg.id !== undefined) methods.set(msg.id, msg.method ?? '');
+      core.send(m);
+    });
+    core.onMessage((m) => {
+      const { id } = JSON.parse(String(m)) as { id?: number };
+      const gate = id === undefined ? undefined : held.get(methods.get(id) ?? '')?.shift();
+      if (gate) void gate.then(() => ws.send(m));
+      else ws.send(m);
+    });
+  });
+}
+
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await startServerProcess(dataDir, ['--workflows', WORKFLOWS]);
@@ -56,6 +86,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(msg.text()));
   page.on('pageerror', (err) => consoleErrors.push(err.message));
+  await relayApi(page);
   await page.goto(server.url);
   await page.getByTestId('database').getByText(/Database ready/).waitFor({ timeout: 30_000 });
   // Decisions take effect at once, except where the undo window is under test.
@@ -120,25 +151,36 @@ describe('the approval inbox', () => {
     await approved;
   });
 
-  test('u takes a decision back within the undo window: the run never went on', async () => {
+  test('u takes a decision back within the undo window, even before the core has answered it: the run never went on', async () => {
     await call('preferences.set', { undoSeconds: 60 });
-    const id = await start('e2e.announce', { text: 'Undo me' });
-    await expect.poll(() => rows().count()).toBe(1);
-    await page.locator('[data-testid="approval"]').waitFor();
-    await key('a');
-    await page.getByTestId('inbox-notice').getByText(/Press u to undo/).waitFor();
-    await expect.poll(() => rows().count()).toBe(0);
-    await key('u');
-    await expect.poll(() => rows().count()).toBe(1);
-    await page.getByTestId('inbox-notice').getByText(/is back in the inbox/).waitFor();
-    const { run, events } = await call('runs.get', { id });
-    expect(run.status).toBe('waiting_approval');
-    expect(events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['approval.decided', 'approval.undone']));
-    await call('preferences.set', { undoSeconds: 0 });
-    const rejected = runEnded(id);
-    await key('r');
-    await rejected;
-    expect((await call('runs.get', { id })).run.output).toMatchObject({ published: false });
+    try {
+      const id = await start('e2e.announce', { text: 'Undo me' });
+      await expect.poll(() => rows().count()).toBe(1);
+      await page.locator('[data-testid="approval"]').waitFor();
+      // The decision's answer is held: u comes while the item has left the list but the core has not answered yet.
+      const release = holdAnswer('approvals.decide');
+      await key('a');
+      await expect.poll(() => rows().count()).toBe(0);
+      await key('u');
+      release();
+      await expect.poll(() => rows().count()).toBe(1);
+      await page.getByTestId('inbox-notice').getByText(/is back in the inbox/).waitFor();
+      const { run, events } = await call('runs.get', { id });
+      expect(run.status).toBe('waiting_approval');
+      expect(events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['approval.decided', 'approval.undone']));
+      // Decided again, the confirmation names this decision and u is ready for it.
+      await key('a');
+      await page.getByTestId('inbox-notice').getByText(/Press u to undo/).waitFor();
+      await key('u');
+      await expect.poll(() => rows().count()).toBe(1);
+      await call('preferences.set', { undoSeconds: 0 });
+      const rejected = runEnded(id);
+      await key('r');
+      await rejected;
+      expect((await call('runs.get', { id })).run.output).toMatchObject({ published: false });
+    } finally {
+      await call('preferences.set', { undoSeconds: 0 });
+    }
   });
 
   test('a revision: decline one paragraph change, accept the rest (the workflow receives exactly that text), then edit and approve', async () => {

@@ -76,6 +76,9 @@ export const createInboxSlice: StateCreator<KeelStore, [], [], InboxSlice> = (se
     };
   };
 
+  /** The decision most recently sent, settled or not. */
+  let lastDecision: Promise<boolean> = Promise.resolve(true);
+
   /** Runs an operator command on one item optimistically; a refusal puts the item back and says why. */
   const command = async (id: string, fn: () => Promise<unknown>, notice: string | null): Promise<boolean> => {
     const restore = takeOut(id);
@@ -135,13 +138,20 @@ export const createInboxSlice: StateCreator<KeelStore, [], [], InboxSlice> = (se
         set({ inboxError: message(err) });
       }
     },
-    async decide(id, decision, note, extra) {
+    decide(id, decision, note, extra) {
       const title = get().inboxItems.find((i) => i.id === id)?.title ?? 'the proposal';
-      const ok = await command(id, () => keelClient().call('approvals.decide', { id, decision, ...(note?.trim() ? { note: note.trim() } : {}), ...extra }), `${VERB[decision]} “${title}”. Press u to undo.`);
-      if (ok) set({ decided: [...get().decided, { approvalId: id, title }].slice(-20) });
-      return ok;
+      // The previous confirmation goes now: it no longer describes the last thing done.
+      set({ inboxNotice: null });
+      const deciding = command(id, () => keelClient().call('approvals.decide', { id, decision, ...(note?.trim() ? { note: note.trim() } : {}), ...extra }), `${VERB[decision]} “${title}”. Press u to undo.`).then((ok) => {
+        if (ok) set({ decided: [...get().decided, { approvalId: id, title }].slice(-20) });
+        return ok;
+      });
+      lastDecision = deciding;
+      return deciding;
     },
     async undoLastDecision() {
+      // u pressed while the core has not yet answered a decision undoes that decision, not the one before.
+      await lastDecision;
       const last = get().decided.at(-1);
       if (!last) return set({ inboxNotice: 'Nothing to undo.' });
       set({ decided: get().decided.slice(0, -1) });
