@@ -42,6 +42,13 @@ async function start(workflow: string, input: unknown): Promise<string> {
   return (await call<{ id: string }>('runs.start', { workflow, input })).id;
 }
 
+/** Fails with what was awaited instead of hanging the file (a later test would inherit the state). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer!: NodeJS.Timeout;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Gave up waiting for ${what} after ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** The pending approvals of a run, through the API. */
 async function pendingOf(runId: string) {
   const { approvals } = await call<{ approvals: { id: string; runId: string; title: string; proposal: unknown }[] }>('approvals.list', { status: 'pending', limit: 500 });
@@ -127,13 +134,15 @@ describe('the approval inbox', () => {
     await key('j');
     await expect.poll(() => page.url()).toContain((await pendingOf(second))[0]!.id);
     await key('k');
-    await expect.poll(() => page.url()).toContain((await pendingOf(first))[0]!.id);
+    const firstApproval = (await pendingOf(first))[0]!.id;
+    await expect.poll(() => page.url()).toContain(firstApproval);
+    await page.locator(`[data-testid="approval"][data-id="${firstApproval}"]`).waitFor();
     await key('c');
     await page.keyboard.type('Too early: wait for the launch.');
     await page.locator('input:focus').blur();
     const rejected = runEnded(first);
     await key('r');
-    await rejected;
+    await within(rejected, RUN_TIMEOUT / 2, 'the rejected run to end');
     expect((await call('runs.get', { id: first })).run.output).toEqual({ published: false, note: 'Too early: wait for the launch.' });
     // The note is kept as a memory of what the operator prefers.
     await expect
@@ -146,37 +155,43 @@ describe('the approval inbox', () => {
     await shot('31-inbox-shortcuts');
     await key('Escape');
     await dialog.waitFor({ state: 'hidden' });
+    await page.locator(`[data-testid="approval"][data-id="${(await pendingOf(second))[0]!.id}"]`).waitFor();
     const approved = runEnded(second);
     await key('a');
-    await approved;
+    await within(approved, RUN_TIMEOUT / 2, 'the approved run to end');
   });
 
   test('u takes a decision back within the undo window, even before the core has answered it: the run never went on', async () => {
     await call('preferences.set', { undoSeconds: 60 });
     try {
       const id = await start('e2e.announce', { text: 'Undo me' });
-      await expect.poll(() => rows().count()).toBe(1);
-      await page.locator('[data-testid="approval"]').waitFor();
+      await expect.poll(async () => (await pendingOf(id)).length, { timeout: RUN_TIMEOUT }).toBe(1);
+      const [approval] = await pendingOf(id);
+      // Keys go to the approval once it is shown (its commands are bound when it is).
+      const shown = () => page.locator(`[data-testid="approval"][data-id="${approval!.id}"]`).waitFor();
+      await shown();
       // The decision's answer is held: u comes while the item has left the list but the core has not answered yet.
       const release = holdAnswer('approvals.decide');
       await key('a');
       await expect.poll(() => rows().count()).toBe(0);
       await key('u');
       release();
-      await expect.poll(() => rows().count()).toBe(1);
       await page.getByTestId('inbox-notice').getByText(/is back in the inbox/).waitFor();
+      expect(await rows().count()).toBe(1);
       const { run, events } = await call('runs.get', { id });
       expect(run.status).toBe('waiting_approval');
       expect(events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['approval.decided', 'approval.undone']));
       // Decided again, the confirmation names this decision and u is ready for it.
+      await shown();
       await key('a');
       await page.getByTestId('inbox-notice').getByText(/Press u to undo/).waitFor();
       await key('u');
-      await expect.poll(() => rows().count()).toBe(1);
+      await page.getByTestId('inbox-notice').getByText(/is back in the inbox/).waitFor();
       await call('preferences.set', { undoSeconds: 0 });
+      await shown();
       const rejected = runEnded(id);
       await key('r');
-      await rejected;
+      await within(rejected, RUN_TIMEOUT / 2, 'the rejected run to end');
       expect((await call('runs.get', { id })).run.output).toMatchObject({ published: false });
     } finally {
       await call('preferences.set', { undoSeconds: 0 });
@@ -228,7 +243,7 @@ describe('the approval inbox', () => {
     await page.locator('[data-testid="approval"][data-kind="draft"]').filter({ hasText: 'edited by you' }).waitFor();
     const done = runEnded(id);
     await key('a');
-    await done;
+    await within(done, RUN_TIMEOUT / 2, 'the approved draft’s run to end');
     const day = new Date().toISOString().slice(0, 10);
     expect(readFileSync(join(dataDir, 'workspace', 'drafts', `${day}-maintenance-retainer.md`), 'utf8')).toBe(`${finalText.join('\n\n')}\n`);
   });
@@ -246,7 +261,7 @@ describe('the approval inbox', () => {
     writeFileSync(path, 'a,b\n1,2\n');
     const done = runEnded(id);
     await key('t');
-    await done;
+    await within(done, RUN_TIMEOUT / 2, 'the retried run to end');
     expect((await call('runs.get', { id })).run.output).toBe('read');
   });
 

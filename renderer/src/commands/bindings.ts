@@ -1,14 +1,18 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { commandsForKey, type CommandId } from './registry';
 
 /** The handlers of the mounted views, the most recently bound first. */
 const bound = new Map<CommandId, (() => void)[]>();
 
-/** Binds a command while the calling component is mounted (and `enabled`); buttons call the same function. */
+/**
+ * Binds a command while the calling component is mounted (and `enabled`); buttons call the same
+ * function. Bound as the view is committed, before it is painted: a key pressed as soon as the
+ * view shows reaches it.
+ */
 export function useCommand(id: CommandId, run: () => void, enabled = true): void {
   const latest = useRef(run);
   latest.current = run;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!enabled) return;
     const handler = () => latest.current();
     bound.set(id, [handler, ...(bound.get(id) ?? [])]);

@@ -33,7 +33,7 @@ export function ApprovalFrame({ approval, kind, children, approveLabel = 'Approv
   useCommand('approval.reject', reject, deciding);
   useCommand('inbox.note', () => noteRef.current?.focus(), deciding);
   return (
-    <article className={`card ${kind}`} data-testid="approval" data-kind={kind} aria-label={approval.title}>
+    <article className={`card ${kind}`} data-testid="approval" data-id={approval.id} data-kind={kind} aria-label={approval.title}>
       <ApprovalHeader approval={approval} />
       {children}
       {deciding && (
