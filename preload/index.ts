@@ -1,8 +1,8 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { callNames, isCallName, isEventName, splitCallName, type CallName, type EventName } from '../shared/api/contract';
 import type { ApiResult } from '../shared/api/errors';
-import type { BridgeApi, DroppedFile, KeelBridge } from '../shared/api/bridge';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/api/protocol';
+import type { BridgeApi, DesktopBridge, DroppedFile, KeelBridge } from '../shared/api/bridge';
+import { IPC_CALL_CHANNEL, IPC_DESKTOP_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/api/protocol';
 
 /**
  * The preload exposes one small object, `window.keel`, derived from the contract: named
@@ -22,6 +22,12 @@ for (const name of callNames) {
   (api[ns] ??= {})[fn] = (input?: unknown) => invoke(name, input);
 }
 
+const desktop: DesktopBridge = {
+  chooseFolder: () => ipcRenderer.invoke(IPC_DESKTOP_CHANNEL, 'chooseFolder'),
+  planDataFolder: (path) => ipcRenderer.invoke(IPC_DESKTOP_CHANNEL, 'planDataFolder', path),
+  changeDataFolder: (path) => ipcRenderer.invoke(IPC_DESKTOP_CHANNEL, 'changeDataFolder', path),
+};
+
 const bridge: KeelBridge = {
   api: api as unknown as BridgeApi,
   call: invoke,
@@ -36,6 +42,7 @@ const bridge: KeelBridge = {
   files: {
     pathFor: (file: DroppedFile) => webUtils.getPathForFile(file as File),
   },
+  desktop,
 };
 
 contextBridge.exposeInMainWorld('keel', bridge);

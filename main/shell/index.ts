@@ -1,13 +1,15 @@
 import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { join } from 'node:path';
+import type { DesktopBridge, DesktopResult } from '../../shared/api/bridge';
 import { DataFolderLockedError } from '../core/data-folder/lock';
 import { Core } from '../core/host/core';
 import { APP_SCHEME, appProtocolHandler, appScheme } from './app-protocol';
 import { InboxWatch, inboxRoute } from './inbox-watch';
-import { registerApiIpc } from './ipc';
+import { copyDataFolder, dataFolderAtStart, planDataFolderChange } from './data-folder';
+import { registerApiIpc, registerDesktopIpc } from './ipc';
 import { keychainDataKey } from './keychain';
 import { notifyEscalation, showInboxNotice } from './notifications';
-import { openWindowStateStore, type WindowStateStore } from './preferences';
+import { openShellStore, type ShellStore } from './preferences';
 import { createTray } from './tray';
 import { createMainWindow, installSessionPolicy, revealWindow, windowStateOf } from './window';
 
@@ -25,23 +27,86 @@ protocol.registerSchemesAsPrivileged([appScheme]);
 
 let win: BrowserWindow | null = null;
 let core: Core | null = null;
-let windowStore: WindowStateStore | null = null;
+let shellStore: ShellStore | null = null;
 let quitting = false;
+
+/** electron-store needs the app ready: opened on first use. */
+const store = (): ShellStore => (shellStore ??= openShellStore());
 
 /** Shows the window, at a renderer route (`#/inbox/<id>`) when given; opens it if it was closed. */
 function showWindow(route?: string): void {
   if (win && !win.isDestroyed()) return revealWindow(win, route);
-  windowStore ??= openWindowStateStore();
-  const store = windowStore;
-  const created = createMainWindow(preload, store.windowState(), route);
-  created.on('close', () => store.saveWindowState(windowStateOf(created)));
+  const created = createMainWindow(preload, store().windowState(), route);
+  created.on('close', () => store().saveWindowState(windowStateOf(created)));
   win = created;
 }
 
+/** The data folder to open; null when the operator would rather quit than use the default. */
+function chooseDataDirAtStart(): string | null {
+  // KEEL_DATA lets tests and power users point the app at another data folder.
+  const { dataDir, missing } = dataFolderAtStart({ env: process.env.KEEL_DATA, chosen: store().dataFolder(), userData: app.getPath('userData') });
+  if (!missing) return dataDir;
+  const answer = dialog.showMessageBoxSync({
+    type: 'warning',
+    message: `Keel's data folder ${missing} is not there.`,
+    detail: 'If it is on a drive that is not plugged in, quit, plug it in and start Keel again. Or use the default folder (your data in the missing folder is not touched).',
+    buttons: ['Quit', 'Use the default folder'],
+    defaultId: 0,
+    cancelId: 0,
+  });
+  if (answer !== 1) return null;
+  store().setDataFolder(null);
+  return dataDir;
+}
+
+const refusal = (err: unknown): { ok: false; error: string } => ({ ok: false, error: (err as Error).message });
+
+/** Closes the core, copies the data when moving, records the choice and restarts Keel on it. */
+async function changeDataFolder(path: string): Promise<DesktopResult<null>> {
+  if (!core) return { ok: false, error: 'Keel is not running.' };
+  if (process.env.KEEL_DATA) return { ok: false, error: `Keel was started with KEEL_DATA=${process.env.KEEL_DATA}, which decides the folder; start it without to choose here.` };
+  let plan;
+  try {
+    plan = planDataFolderChange(core.dataDir, path);
+  } catch (err) {
+    return refusal(err);
+  }
+  quitting = true;
+  await core.close();
+  try {
+    if (plan.kind === 'move') await copyDataFolder(plan.from, plan.to);
+    store().setDataFolder(plan.to);
+  } catch (err) {
+    dialog.showErrorBox('Keel', (err as Error).message);
+  }
+  app.relaunch();
+  app.exit(0);
+  return { ok: true, value: null };
+}
+
+const desktop: DesktopBridge = {
+  async chooseFolder() {
+    const picked = await dialog.showOpenDialog({ properties: ['openDirectory', 'createDirectory'] });
+    return picked.canceled ? null : (picked.filePaths[0] ?? null);
+  },
+  async planDataFolder(path) {
+    if (!core) return { ok: false, error: 'Keel is not running.' };
+    try {
+      return { ok: true, value: planDataFolderChange(core.dataDir, path) };
+    } catch (err) {
+      return refusal(err);
+    }
+  },
+  changeDataFolder,
+};
+
 function startCore(): Core | null {
   try {
-    // KEEL_DATA lets tests and power users point the app at another data folder.
-    const dataDir = process.env.KEEL_DATA ?? app.getPath('userData');
+    const dataDir = chooseDataDirAtStart();
+    if (!dataDir) {
+      app.exit(0);
+      return null;
+    }
     return Core.start({ dataDir, mode: 'desktop', secretKey: keychainDataKey(dataDir) ?? undefined });
   } catch (err) {
     const message = err instanceof DataFolderLockedError ? err.message : `Keel could not start: ${(err as Error).message}`;
@@ -58,6 +123,7 @@ function start(): void {
   protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
   installSessionPolicy(session.defaultSession);
   registerApiIpc(ipcMain, started, () => BrowserWindow.getAllWindows());
+  registerDesktopIpc(ipcMain, desktop);
   const tray = createTray(trayIcon, {
     open: () => showWindow(),
     openInbox: () => showWindow(inboxRoute()),

@@ -1,6 +1,7 @@
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent, WebFrameMain } from 'electron';
+import type { DesktopAction, DesktopBridge } from '../../shared/api/bridge';
 import type { ApiResult } from '../../shared/api/errors';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api/protocol';
+import { IPC_CALL_CHANNEL, IPC_DESKTOP_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api/protocol';
 import type { Core } from '../core/host/core';
 import { isAppUrl } from './window';
 
@@ -31,4 +32,21 @@ export function registerApiIpc(ipcMain: IpcMain, core: Core, windows: () => Brow
     ipcMain.removeHandler(IPC_CALL_CHANNEL);
     unsubscribe();
   };
+}
+
+const DESKTOP_ACTIONS: DesktopAction[] = ['chooseFolder', 'planDataFolder', 'changeDataFolder'];
+
+/**
+ * The desktop-only calls (the folder picker, moving the data folder) on their own channel,
+ * with the same sender check. A path must be a string; the handlers check the rest.
+ */
+export function registerDesktopIpc(ipcMain: IpcMain, desktop: DesktopBridge): () => void {
+  ipcMain.handle(IPC_DESKTOP_CHANNEL, async (event: IpcMainInvokeEvent, action: unknown, path: unknown) => {
+    if (!isTrustedSender(event.senderFrame)) return { ok: false, error: 'This page may not call Keel.' };
+    if (!DESKTOP_ACTIONS.includes(action as DesktopAction)) return { ok: false, error: `There is no desktop call named ${String(action)}.` };
+    if (action === 'chooseFolder') return desktop.chooseFolder();
+    if (typeof path !== 'string' || path === '') return { ok: false, error: 'A folder path is needed.' };
+    return action === 'planDataFolder' ? desktop.planDataFolder(path) : desktop.changeDataFolder(path);
+  });
+  return () => ipcMain.removeHandler(IPC_DESKTOP_CHANNEL);
 }

@@ -2,13 +2,16 @@ import Store from 'electron-store';
 import type { Bounds, WindowState } from './window';
 
 /**
- * What electron-store keeps: the window's place only. Everything the operator chooses
- * (theme, notifications, undo window) lives in the core's preferences API, the same in the
- * desktop app and the browser.
+ * What electron-store keeps: the window's place, and where the data folder is (it cannot be
+ * kept inside the folder it points to). Everything else the operator chooses (theme,
+ * notifications, undo window) lives in the core's preferences API, the same in the desktop
+ * app and the browser.
  */
-interface StoredWindow {
+interface Stored {
   windowBounds: Bounds;
   maximized: boolean;
+  /** The data folder the operator chose; null: Electron's userData. */
+  dataFolder: string | null;
 }
 
 const DEFAULT_BOUNDS: Bounds = { width: 1200, height: 800 };
@@ -16,15 +19,17 @@ const DEFAULT_BOUNDS: Bounds = { width: 1200, height: 800 };
 /** Keys earlier versions kept here; removed on open so the file holds one truth. */
 const RETIRED_KEYS = ['notifications'];
 
-export interface WindowStateStore {
+export interface ShellStore {
   windowState(): WindowState;
   saveWindowState(state: WindowState): void;
+  dataFolder(): string | null;
+  setDataFolder(path: string | null): void;
 }
 
-export function openWindowStateStore(): WindowStateStore {
-  const store = new Store<StoredWindow>({
+export function openShellStore(): ShellStore {
+  const store = new Store<Stored>({
     name: 'preferences',
-    defaults: { windowBounds: DEFAULT_BOUNDS, maximized: false },
+    defaults: { windowBounds: DEFAULT_BOUNDS, maximized: false, dataFolder: null },
     schema: {
       windowBounds: {
         type: 'object',
@@ -32,6 +37,7 @@ export function openWindowStateStore(): WindowStateStore {
         required: ['width', 'height'],
       },
       maximized: { type: 'boolean' },
+      dataFolder: { type: ['string', 'null'] },
     },
     clearInvalidConfig: true,
   });
@@ -39,6 +45,11 @@ export function openWindowStateStore(): WindowStateStore {
   for (const key of RETIRED_KEYS) if (untyped.has(key)) untyped.delete(key);
   return {
     windowState: () => ({ bounds: store.get('windowBounds'), maximized: store.get('maximized') }),
-    saveWindowState: (state) => store.set({ windowBounds: state.bounds, maximized: state.maximized }),
+    saveWindowState: (state) => {
+      store.set('windowBounds', state.bounds);
+      store.set('maximized', state.maximized);
+    },
+    dataFolder: () => store.get('dataFolder') ?? null,
+    setDataFolder: (path) => store.set('dataFolder', path),
   };
 }

@@ -20,6 +20,28 @@ export interface DroppedFile {
   readonly size: number;
 }
 
+/** What choosing a data folder does: copy the current data into an empty folder, or switch to a folder with Keel's data. */
+export interface DataFolderPlan {
+  kind: 'move' | 'use';
+  from: string;
+  to: string;
+}
+
+/** An answer of the desktop-only calls: a refusal carries the reason to show. */
+export type DesktopResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Calls only the desktop app has: they act on the machine, outside the core. */
+export interface DesktopBridge {
+  /** The OS folder picker; null when cancelled. */
+  chooseFolder(): Promise<string | null>;
+  /** What choosing `path` as the data folder would do, or why it cannot be. */
+  planDataFolder(path: string): Promise<DesktopResult<DataFolderPlan>>;
+  /** Carries the plan out: Keel closes, copies when moving, and restarts on that folder. */
+  changeDataFolder(path: string): Promise<DesktopResult<null>>;
+}
+
+export type DesktopAction = keyof DesktopBridge;
+
 export interface KeelBridge {
   api: BridgeApi;
   /** Every call by name: what the renderer client uses. */
@@ -29,4 +51,6 @@ export interface KeelBridge {
     /** The absolute path of a file dropped on the window (Electron only). */
     pathFor(file: DroppedFile): string;
   };
+  /** Present in the desktop app only. */
+  desktop?: DesktopBridge;
 }

@@ -28,3 +28,5 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** Names used on the Electron IPC channels (prefixed, as VS Code does, to fence raw IPC). */
 export const IPC_CALL_CHANNEL = 'keel:call';
 export const IPC_EVENT_CHANNEL = 'keel:event';
+/** The desktop-only calls (DesktopBridge), outside the core's API. */
+export const IPC_DESKTOP_CHANNEL = 'keel:desktop';

@@ -63,6 +63,9 @@ describe('the UI in real Chromium against the headless server', () => {
       await shot(`02-view-${view.id}`);
     }
     await expect.poll(() => page.getByTestId('data-dir').textContent()).toBe(dataDir);
+    // A browser cannot move the server's folder: it says how, and offers no button.
+    expect(await page.getByTestId('data-dir-hint').textContent()).toContain('npm run serve -- --data FOLDER');
+    expect(await page.getByRole('button', { name: 'Change…' }).count()).toBe(0);
   });
 
   test('a reload keeps the current view', async () => {

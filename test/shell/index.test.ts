@@ -1,9 +1,12 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import type { ApiResult } from '../../shared/api/errors';
 import type { EventName } from '../../shared/api/contract';
 import { DEFAULT_PREFERENCES, type InboxItem } from '../../shared/domain/inbox';
 import { contentSecurityPolicy } from '../../shared/security/csp';
 import { ROOT } from '../support/server-process';
+import { tempDir } from '../support/temp';
 
 /**
  * main/shell/index.ts as Electron would run it, with the electron double, a stand-in core and
@@ -22,14 +25,18 @@ const core = vi.hoisted(() => {
     call: vi.fn(),
     setAgentsPaused: vi.fn(async () => ({ ok: true, output: {} })),
     close: vi.fn(async () => undefined),
+    dataDir: '',
   };
 });
+const stored = vi.hoisted(() => new Map<string, unknown>());
 vi.mock('electron', () => import('../support/electron-double'));
 vi.mock('electron-store', () => ({
   default: class {
-    private readonly data: Record<string, unknown> = { windowBounds: { width: 1000, height: 700 }, maximized: false };
-    get = (key: string) => this.data[key];
-    set = () => undefined;
+    constructor() {
+      if (!stored.size) stored.set('windowBounds', { width: 1000, height: 700 }).set('maximized', false);
+    }
+    get = (key: string) => stored.get(key);
+    set = (key: string, value: unknown) => void stored.set(key, value);
     has = () => false;
     delete = () => undefined;
   },
@@ -38,7 +45,7 @@ vi.mock('../../main/shell/keychain', () => ({ keychainDataKey: () => null }));
 vi.mock('../../main/core/host/core', () => ({ Core: { start: () => core } }));
 
 const electron = await import('../support/electron-double');
-const { BrowserWindow, Menu, Notification, protocol } = electron;
+const { BrowserWindow, Menu, Notification, protocol, ipcMain, dialog, app } = electron;
 
 let n = 0;
 function inboxItem(): InboxItem {
@@ -51,6 +58,11 @@ core.call.mockImplementation(async (method: unknown): Promise<ApiResult> => {
   return { ok: true, output: { items: core.items, counts: { approvals: total, escalations: 0, deadLetters: 0, total } } };
 });
 core.items.push(inboxItem(), inboxItem());
+
+// The data folder the stand-in core runs on: a real folder the move copies.
+core.dataDir = tempDir({ lifetime: 'file' });
+mkdirSync(join(core.dataDir, 'db'));
+writeFileSync(join(core.dataDir, 'db', 'PG_VERSION'), '17\n');
 
 vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
 electron.app.getAppPath.mockReturnValue(ROOT);
@@ -99,5 +111,27 @@ describe('the Electron entry', () => {
     const template = Menu.buildFromTemplate.mock.calls.at(-1)![0] as { label?: string; click?: () => void }[];
     template.find((i) => i.label === 'Open Inbox (3)')!.click!();
     expect(win().webContents.executeJavaScript).toHaveBeenLastCalledWith('location.hash = "#/inbox"');
+  });
+
+  test('Settings → data folder: the picker, the plan, and a move that closes the core, copies, keeps the choice and relaunches', async () => {
+    const desktop = ipcMain.handlers.get('keel:desktop')!;
+    const fromApp = { senderFrame: { parent: null, url: 'keel://app/index.html' } };
+    const target = join(tempDir({ lifetime: 'file' }), 'moved');
+    dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [target] });
+    expect(await desktop(fromApp, 'chooseFolder')).toBe(target);
+    expect(await desktop(fromApp, 'chooseFolder')).toBeNull(); // cancelled
+    expect(await desktop(fromApp, 'planDataFolder', join(core.dataDir, 'db'))).toEqual({ ok: false, error: `The new folder cannot be inside the current data folder ${core.dataDir}.` });
+    expect(await desktop(fromApp, 'planDataFolder', target)).toEqual({ ok: true, value: { kind: 'move', from: core.dataDir, to: target } });
+    expect(await desktop(fromApp, 'planDataFolder', 42)).toEqual({ ok: false, error: 'A folder path is needed.' });
+    expect(await desktop({ senderFrame: { parent: null, url: 'https://example.com/' } }, 'changeDataFolder', target)).toEqual({ ok: false, error: 'This page may not call Keel.' });
+    expect(core.close).not.toHaveBeenCalled();
+
+    expect(await desktop(fromApp, 'changeDataFolder', target)).toEqual({ ok: true, value: null });
+    expect(core.close).toHaveBeenCalledTimes(1);
+    expect(readFileSync(join(target, 'db', 'PG_VERSION'), 'utf8')).toBe('17\n');
+    expect(stored.get('dataFolder')).toBe(target);
+    expect(app.relaunch).toHaveBeenCalledTimes(1);
+    expect(app.exit).toHaveBeenLastCalledWith(0);
+    expect(app.relaunch.mock.invocationCallOrder[0]).toBeGreaterThan(core.close.mock.invocationCallOrder[0]!);
   });
 });

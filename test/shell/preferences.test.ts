@@ -10,8 +10,8 @@ vi.mock('electron-store', () => ({
     get(key: string) {
       return disk.get(key);
     }
-    set(values: Record<string, unknown>) {
-      for (const [k, v] of Object.entries(values)) disk.set(k, v);
+    set(key: string, value: unknown) {
+      disk.set(key, value);
     }
     has(key: string) {
       return disk.has(key);
@@ -22,17 +22,20 @@ vi.mock('electron-store', () => ({
   },
 }));
 
-const { openWindowStateStore } = await import('../../main/shell/preferences');
+const { openShellStore } = await import('../../main/shell/preferences');
 
-describe('window state in electron-store', () => {
-  test('keeps bounds and maximized only; the retired notifications switch is dropped', () => {
+describe('what electron-store keeps', () => {
+  test('bounds, maximized and the data folder only; the retired notifications switch is dropped', () => {
     disk.set('windowBounds', { x: 1, y: 2, width: 1000, height: 700 });
     disk.set('notifications', false); // written by earlier versions; the core's preferences own it now
-    const store = openWindowStateStore();
+    const store = openShellStore();
     expect(disk.has('notifications')).toBe(false);
     expect(store.windowState()).toEqual({ bounds: { x: 1, y: 2, width: 1000, height: 700 }, maximized: false });
     store.saveWindowState({ bounds: { x: 5, y: 6, width: 900, height: 600 }, maximized: true });
-    expect(openWindowStateStore().windowState()).toEqual({ bounds: { x: 5, y: 6, width: 900, height: 600 }, maximized: true });
-    expect([...disk.keys()].sort()).toEqual(['maximized', 'windowBounds']);
+    expect(openShellStore().windowState()).toEqual({ bounds: { x: 5, y: 6, width: 900, height: 600 }, maximized: true });
+    expect(store.dataFolder()).toBeNull();
+    store.setDataFolder('/media/op/keel');
+    expect(openShellStore().dataFolder()).toBe('/media/op/keel');
+    expect([...disk.keys()].sort()).toEqual(['dataFolder', 'maximized', 'windowBounds']);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import { callNames } from '../../shared/api/contract';
 import type { KeelBridge } from '../../shared/api/bridge';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api/protocol';
+import { IPC_CALL_CHANNEL, IPC_DESKTOP_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api/protocol';
 
 vi.mock('electron', () => import('../support/electron-double'));
 
@@ -25,6 +25,18 @@ describe('the preload bridge (window.keel)', () => {
     ipcRenderer.invoke.mockClear();
     await keel.api.system.ping({ echo: 'hi' });
     expect(ipcRenderer.invoke).toHaveBeenCalledWith(IPC_CALL_CHANNEL, 'system.ping', { echo: 'hi' });
+  });
+
+  test('the desktop calls go over their own channel, a path as their only argument', async () => {
+    ipcRenderer.invoke.mockClear();
+    await keel.desktop!.chooseFolder();
+    await keel.desktop!.planDataFolder('/media/op/keel');
+    await keel.desktop!.changeDataFolder('/media/op/keel');
+    expect(ipcRenderer.invoke.mock.calls).toEqual([
+      [IPC_DESKTOP_CHANNEL, 'chooseFolder'],
+      [IPC_DESKTOP_CHANNEL, 'planDataFolder', '/media/op/keel'],
+      [IPC_DESKTOP_CHANNEL, 'changeDataFolder', '/media/op/keel'],
+    ]);
   });
 
   test('unknown names are answered locally without touching IPC', async () => {

@@ -133,6 +133,11 @@ export const app = {
   whenReady: vi.fn(async () => undefined),
   quit: vi.fn(),
   exit: vi.fn(),
+  relaunch: vi.fn(),
 };
-export const dialog = { showErrorBox: vi.fn() };
+export const dialog = {
+  showErrorBox: vi.fn(),
+  showMessageBoxSync: vi.fn((_options: unknown) => 0),
+  showOpenDialog: vi.fn(async (_options: unknown): Promise<{ canceled: boolean; filePaths: string[] }> => ({ canceled: true, filePaths: [] })),
+};
 export default { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer, Menu, nativeImage, Notification, protocol, session, shell, Tray, webUtils };

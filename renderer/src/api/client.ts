@@ -1,6 +1,6 @@
 import type { CallInput, CallName, CallOutput, EventName, EventPayload } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
-import type { KeelBridge } from '../../../shared/api/bridge';
+import type { DesktopBridge, KeelBridge } from '../../../shared/api/bridge';
 import { ipcTransport } from './ipc-transport';
 import type { ConnectionState, Transport } from './transport';
 import { wsTransport } from './ws-transport';
@@ -25,6 +25,8 @@ export interface KeelClient {
   onConnection(listener: (state: ConnectionState) => void): () => void;
   /** Absolute path of a dropped file (desktop only; null in a browser, which hides paths). */
   pathForDroppedFile(file: File): string | null;
+  /** The desktop app's own calls (folder picker, moving the data folder); null in a browser. */
+  readonly desktop: DesktopBridge | null;
 }
 
 export function createKeelClient(transport: Transport, bridge?: KeelBridge): KeelClient {
@@ -42,6 +44,7 @@ export function createKeelClient(transport: Transport, bridge?: KeelBridge): Kee
     },
     onConnection: (listener) => transport.onConnection(listener),
     pathForDroppedFile: (file) => (bridge ? bridge.files.pathFor(file) : null),
+    desktop: bridge?.desktop ?? null,
   };
 }
 

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { settingsHref, type SettingsSection } from '../routes';
 import { useKeel } from '../store/store';
 import { EmailSettings } from './settings/email/EmailSettings';
+import { DataFolderSetting } from './settings/DataFolderSetting';
 import { DeskSection } from './settings/DeskSection';
 import { FoldersSection } from './settings/FoldersSection';
 import { LimitsSection } from './settings/LimitsSection';
@@ -15,7 +16,9 @@ function General() {
   return (
     <dl>
       <dt>Data folder</dt>
-      <dd data-testid="data-dir">{status.dataDir}</dd>
+      <dd>
+        <DataFolderSetting dataDir={status.dataDir} />
+      </dd>
       <dt>Mode</dt>
       <dd>{status.mode === 'desktop' ? 'Desktop app' : 'Headless server'}</dd>
       <dt>Keel version</dt>

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { keelClient } from '../../api/client';
 import { useKeel } from '../../store/store';
 import { plural } from '../../util/format';
 
@@ -8,6 +9,11 @@ export function FoldersSection() {
   const add = useKeel((s) => s.addFolder);
   const remove = useKeel((s) => s.removeFolder);
   const [path, setPath] = useState('');
+  const desktop = keelClient().desktop;
+  const pick = async () => {
+    const chosen = await desktop?.chooseFolder();
+    if (chosen) setPath(chosen);
+  };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (path.trim() && (await add(path.trim()))) setPath('');
@@ -36,6 +42,11 @@ export function FoldersSection() {
           <span className="sr-only">Folder path</span>
           <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/you/Documents/Clients" spellCheck={false} />
         </label>
+        {desktop && (
+          <button type="button" className="secondary" onClick={() => void pick()}>
+            Choose…
+          </button>
+        )}
         <button type="submit" disabled={!path.trim()}>
           Watch folder
         </button>
