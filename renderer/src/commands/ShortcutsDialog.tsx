@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import { useCommand } from './bindings';
+import { isBound, useCommand } from './bindings';
 import { COMMANDS, keyLabel, type CommandId, type CommandInfo } from './registry';
 
-/** `?` lists every command that has a key, grouped, from the one registry. */
+/** `?` lists the commands with a key, grouped, from the one registry: the groups that work in the view shown. */
 export function ShortcutsDialog() {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDialogElement>(null);
@@ -17,6 +17,8 @@ export function ShortcutsDialog() {
   for (const [id, info] of Object.entries(COMMANDS) as [CommandId, CommandInfo][]) {
     if (info.keys.length) groups.set(info.group, [...(groups.get(info.group) ?? []), [id, info]]);
   }
+  // Read when opened (the toggle renders this again): what the mounted views bind now.
+  for (const [group, list] of groups) if (!list.some(([id]) => isBound(id))) groups.delete(group);
   return (
     <dialog ref={ref} className="shortcuts" aria-labelledby="shortcuts-title" onClose={() => setOpen(false)}>
       <h2 id="shortcuts-title">Keyboard shortcuts</h2>

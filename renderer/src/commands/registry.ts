@@ -7,7 +7,7 @@ export interface CommandInfo {
   label: string;
   /** KeyboardEvent.key values; the first is shown. */
   keys: readonly string[];
-  group: 'Inbox' | 'Decisions' | 'Drafts' | 'Escalations' | 'Runs' | 'Memory' | 'Help';
+  group: 'Inbox' | 'Decisions' | 'Drafts' | 'Escalations' | 'Runs' | 'Memory review' | 'Help';
 }
 
 export const COMMANDS = {
@@ -29,19 +29,36 @@ export const COMMANDS = {
   'escalation.raiseCap': { label: 'Raise the cap and retry', keys: [], group: 'Escalations' },
   'escalation.abort': { label: 'Abort the run', keys: [], group: 'Escalations' },
   'runs.pauseAll': { label: 'Pause or resume all agents', keys: [], group: 'Runs' },
+  'review.next': { label: 'Next item', keys: ['j', 'ArrowDown'], group: 'Memory review' },
+  'review.previous': { label: 'Previous item', keys: ['k', 'ArrowUp'], group: 'Memory review' },
+  'review.left': { label: 'Choose the memory on the left', keys: ['h', 'ArrowLeft'], group: 'Memory review' },
+  'review.right': { label: 'Choose the memory on the right', keys: ['l', 'ArrowRight'], group: 'Memory review' },
+  'review.merge': { label: 'Merge into the chosen memory', keys: ['m'], group: 'Memory review' },
+  'review.keepNewer': { label: 'Keep newer (supersede the older)', keys: ['n'], group: 'Memory review' },
+  'review.keepBoth': { label: 'Keep both', keys: ['b'], group: 'Memory review' },
+  'review.confirm': { label: 'Confirm the chosen memory is still true', keys: ['c'], group: 'Memory review' },
+  'review.markStale': { label: 'Mark the chosen memory stale', keys: ['s'], group: 'Memory review' },
+  'review.pin': { label: 'Pin the chosen memory', keys: ['p'], group: 'Memory review' },
+  'review.edit': { label: 'Edit the chosen memory', keys: ['e'], group: 'Memory review' },
+  'review.forget': { label: 'Forget the chosen memory', keys: ['f'], group: 'Memory review' },
+  'review.undo': { label: 'Undo the last resolution', keys: ['u'], group: 'Memory review' },
   'help.shortcuts': { label: 'Show the keyboard shortcuts', keys: ['?'], group: 'Help' },
 } as const satisfies Record<string, CommandInfo>;
 
 export type CommandId = keyof typeof COMMANDS;
 
 /** How a key is written on screen. */
-export const keyLabel = (key: string): string => ({ ' ': 'Space', ArrowDown: '↓', ArrowUp: '↑' })[key] ?? key;
+export const keyLabel = (key: string): string => ({ ' ': 'Space', ArrowDown: '↓', ArrowUp: '↑', ArrowLeft: '←', ArrowRight: '→' })[key] ?? key;
 
 /** aria-keyshortcuts for a command, or undefined when it has no key. */
 export function ariaKeys(id: CommandId): string | undefined {
   const keys = COMMANDS[id].keys as readonly string[];
   return keys.length ? keys.map((k) => (k === ' ' ? 'Space' : k.length === 1 ? k.toUpperCase() : k)).join(' ') : undefined;
 }
+
+/** The commands of one group, in their declared order. */
+export const commandsOf = (group: CommandInfo['group']): [CommandId, CommandInfo][] =>
+  (Object.entries(COMMANDS) as [CommandId, CommandInfo][]).filter(([, info]) => info.group === group);
 
 const BY_KEY = new Map<string, CommandId[]>();
 for (const [id, info] of Object.entries(COMMANDS) as [CommandId, CommandInfo][]) for (const key of info.keys) BY_KEY.set(key, [...(BY_KEY.get(key) ?? []), id]);

@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Memory, Review } from '../../../../shared/domain/memory';
+import type { Memory, Review, ReviewAction } from '../../../../shared/domain/memory';
+import { CommandButton } from '../../commands/CommandButton';
+import type { CommandId } from '../../commands/registry';
 import { documentHref, memoryHref } from '../../routes';
 import { reviewMemories } from '../../store/reviews-slice';
 import { formatDate } from '../../util/format';
 import { KIND_LABEL, STATUS_LABEL } from './labels';
-import { ariaKeys, SHORTCUTS, type ReviewCommand } from './shortcuts';
 
 const KIND_TITLE: Record<Review['kind'], string> = { duplicate: 'Duplicate', contradiction: 'Contradiction', stale: 'Stale' };
 
@@ -74,17 +75,17 @@ function EditBox({ initial, onSave, onCancel }: { initial: string; onSave: (text
   );
 }
 
-const ACTIONS = SHORTCUTS.filter((s) => ['merge', 'keep_newer', 'keep_both', 'confirm', 'mark_stale', 'pin', 'edit', 'forget'].includes(s.command));
-const BUTTON_LABEL: Partial<Record<ReviewCommand, string>> = {
-  merge: 'Merge',
-  keep_newer: 'Keep newer',
-  keep_both: 'Keep both',
-  confirm: 'Still true',
-  mark_stale: 'Mark stale',
-  pin: 'Pin',
-  edit: 'Edit',
-  forget: 'Forget',
-};
+/** The resolutions a card offers as buttons: the command each runs, and its short label. */
+const ACTIONS: { action: ReviewAction; command: CommandId; label: string }[] = [
+  { action: 'merge', command: 'review.merge', label: 'Merge' },
+  { action: 'keep_newer', command: 'review.keepNewer', label: 'Keep newer' },
+  { action: 'keep_both', command: 'review.keepBoth', label: 'Keep both' },
+  { action: 'confirm', command: 'review.confirm', label: 'Still true' },
+  { action: 'mark_stale', command: 'review.markStale', label: 'Mark stale' },
+  { action: 'pin', command: 'review.pin', label: 'Pin' },
+  { action: 'edit', command: 'review.edit', label: 'Edit' },
+  { action: 'forget', command: 'review.forget', label: 'Forget' },
+];
 
 export interface ReviewCardProps {
   review: Review;
@@ -94,7 +95,7 @@ export interface ReviewCardProps {
   busy: boolean;
   onSelect: () => void;
   onChoose: (index: number) => void;
-  onCommand: (command: ReviewCommand) => void;
+  onCommand: (action: ReviewAction) => void;
   onSaveEdit: (text: string) => void;
   onCancelEdit: () => void;
 }
@@ -133,18 +134,16 @@ export function ReviewCard(p: ReviewCardProps) {
       {p.selected && p.editing && memories[p.focus] && <EditBox initial={memories[p.focus]!.text} onSave={p.onSaveEdit} onCancel={p.onCancelEdit} />}
       {p.selected && !p.editing && (
         <div className="actions wrap" role="group" aria-label="Resolve">
-          {ACTIONS.filter((a) => memories.length > 1 || !['merge', 'keep_newer'].includes(a.command)).map((a) => (
-            <button
-              key={a.command}
-              type="button"
-              className={a.command === 'forget' ? 'danger' : a.command === 'keep_newer' || a.command === 'merge' ? '' : 'secondary'}
+          {ACTIONS.filter((a) => memories.length > 1 || !['merge', 'keep_newer'].includes(a.action)).map((a) => (
+            <CommandButton
+              key={a.action}
+              id={a.command}
+              variant={a.action === 'forget' ? 'danger' : a.action === 'keep_newer' || a.action === 'merge' ? undefined : 'secondary'}
               disabled={p.busy}
-              aria-keyshortcuts={ariaKeys(a.command)}
-              title={a.label}
-              onClick={() => p.onCommand(a.command)}
+              run={() => p.onCommand(a.action)}
             >
-              {BUTTON_LABEL[a.command]} <kbd>{a.keys[0]}</kbd>
-            </button>
+              {a.label}
+            </CommandButton>
           ))}
         </div>
       )}

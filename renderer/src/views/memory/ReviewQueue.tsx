@@ -4,7 +4,8 @@ import type { ReviewAction } from '../../../../shared/domain/memory';
 import { useKeel } from '../../store/store';
 import { plural } from '../../util/format';
 import { ReviewCard } from './ReviewCard';
-import { commandFor, SHORTCUTS, type ReviewCommand } from './shortcuts';
+import { useCommand } from '../../commands/bindings';
+import { commandsOf, keyLabel } from '../../commands/registry';
 import { useWhenConnected } from '../../app/useWhenConnected';
 
 function CurationBar() {
@@ -29,14 +30,14 @@ function ShortcutList() {
     <aside className="shortcuts" aria-labelledby="shortcuts-title">
       <h3 id="shortcuts-title">Keyboard</h3>
       <dl>
-        {SHORTCUTS.map((s) => (
-          <div key={s.command}>
+        {commandsOf('Memory review').map(([id, info]) => (
+          <div key={id}>
             <dt>
-              {s.keys.map((k) => (
-                <kbd key={k}>{k}</kbd>
+              {info.keys.map((k) => (
+                <kbd key={k}>{keyLabel(k)}</kbd>
               ))}
             </dt>
-            <dd>{s.label}</dd>
+            <dd>{info.label}</dd>
           </div>
         ))}
       </dl>
@@ -74,27 +75,22 @@ export function ReviewQueue() {
   // An edit belongs to the item it was opened on.
   useEffect(() => setEditing(false), [s.index]);
 
-  useEffect(() => {
-    const run = (command: ReviewCommand) => {
-      if (command === 'next') return move(1);
-      if (command === 'previous') return move(-1);
-      if (command === 'left') return moveFocus(-1);
-      if (command === 'right') return moveFocus(1);
-      if (command === 'undo') return void undo();
-      if (command === 'edit') return setEditing(true);
-      void resolve(command as ReviewAction);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      const command = commandFor(e);
-      if (!command) return;
-      e.preventDefault();
-      run(command);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [move, moveFocus, resolve, undo]);
+  // Keys and buttons run the same registered commands.
+  useCommand('review.next', () => move(1));
+  useCommand('review.previous', () => move(-1));
+  useCommand('review.left', () => moveFocus(-1));
+  useCommand('review.right', () => moveFocus(1));
+  useCommand('review.undo', () => void undo());
+  useCommand('review.edit', () => setEditing(true));
+  useCommand('review.merge', () => void resolve('merge'));
+  useCommand('review.keepNewer', () => void resolve('keep_newer'));
+  useCommand('review.keepBoth', () => void resolve('keep_both'));
+  useCommand('review.confirm', () => void resolve('confirm'));
+  useCommand('review.markStale', () => void resolve('mark_stale'));
+  useCommand('review.pin', () => void resolve('pin'));
+  useCommand('review.forget', () => void resolve('forget'));
 
-  const onCommand = (command: ReviewCommand) => (command === 'edit' ? setEditing(true) : void resolve(command as ReviewAction));
+  const onCommand = (action: ReviewAction) => (action === 'edit' ? setEditing(true) : void resolve(action));
   return (
     <div className="review-queue">
       <CurationBar />
