@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
+import { ApiSocket, SEED, seedLedger, TIMELINE_WORKFLOWS } from '../support/ledger-seed';
 import { tempDir } from '../support/temp';
 
 /**
@@ -15,15 +15,7 @@ import { tempDir } from '../support/temp';
 
 const CHROMIUM = process.env.KEEL_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
-const WORKFLOWS = join(ROOT, 'test', 'fixtures', 'timeline-workflows.mjs');
-
-/** 400 runs of 248 steps: each run writes run.started, its steps and run.finished (250 events). */
-const RUNS = 400;
-const STEPS = 248;
-const AGENTS = ['drafter', 'triage', 'extractor', 'reconciler'];
-/** Runs whose index is 3 mod 10 fail at their last step; reconciler's are those 3 mod 20. */
-const fails = (i: number) => i % 10 === 3;
-const PARENTS = 3;
+const { runs: RUNS, agents: AGENTS, fails, parents: PARENTS } = SEED;
 const SEED_TIMEOUT = 900_000;
 /** A filter whose matches are rare is read through the whole ledger, a bounded slice per call: give it time on a busy machine. */
 const POLL = { timeout: 20_000 };
@@ -35,78 +27,6 @@ let socket: ApiSocket;
 const dataDir = tempDir({ lifetime: 'file' });
 const consoleErrors: string[] = [];
 let seededEvents = 0;
-
-/**
- * The API over one WebSocket that looks only at answers and run changes: a hundred thousand
- * pushed ledger events stream past while seeding, and parsing them would take the CPU the
- * server needs.
- */
-class ApiSocket {
-  private nextId = 1;
-  private readonly answers = new Map<number, (msg: { ok: boolean; output?: unknown; error?: unknown }) => void>();
-  private readonly runWatchers = new Set<(run: { id: string; status: string }) => void>();
-
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      const text = data.toString();
-      if (text.startsWith('{"type":"event"')) {
-        if (!text.includes('"event":"runs.changed"')) return;
-        const { payload } = JSON.parse(text) as { payload: { id: string; status: string } };
-        for (const w of this.runWatchers) w(payload);
-        return;
-      }
-      const msg = JSON.parse(text) as { id: number; ok: boolean; output?: unknown; error?: unknown };
-      this.answers.get(msg.id)?.(msg);
-      this.answers.delete(msg.id);
-    });
-  }
-
-  static open(url: string): Promise<ApiSocket> {
-    const ws = new WebSocket(url);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new ApiSocket(ws)));
-      ws.once('error', reject);
-    });
-  }
-
-  async call<T>(method: string, input: unknown): Promise<T> {
-    const id = this.nextId++;
-    const answer = new Promise<{ ok: boolean; output?: unknown; error?: unknown }>((resolve) => this.answers.set(id, resolve));
-    this.ws.send(JSON.stringify({ type: 'call', id, method, input }));
-    const msg = await answer;
-    if (!msg.ok) throw new Error(`${method} failed: ${JSON.stringify(msg.error).slice(0, 500)}`);
-    return msg.output as T;
-  }
-
-  /** Resolves once `expected` of the runs in `ids` have ended (ids may be added until then: call `recheck`). */
-  runsEnded(ids: Set<string>, expected: number): Promise<void> {
-    // A run can end before runs.start has answered with its id: every ended run is kept.
-    const ended = new Set<string>();
-    return new Promise((resolve) => {
-      const check = () => {
-        let n = 0;
-        for (const id of ids) if (ended.has(id)) n++;
-        if (n < expected) return;
-        this.runWatchers.delete(watch);
-        resolve();
-      };
-      const watch = ({ id, status }: { id: string; status: string }) => {
-        if (!['succeeded', 'failed', 'dead_lettered', 'paused'].includes(status)) return;
-        ended.add(id);
-        check();
-      };
-      this.runWatchers.add(watch);
-      this.recheck = check;
-    });
-  }
-
-  /** Checks again after ids were added to the set given to runsEnded. */
-  recheck = () => {};
-
-  close(): void {
-    this.ws.close();
-  }
-}
 
 const api = <T = any>(method: string, input: unknown = {}): Promise<T> => socket.call<T>(method, input); // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -130,7 +50,7 @@ const visibleRows = () =>
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startServerProcess(dataDir, ['--workflows', WORKFLOWS]);
+  server = await startServerProcess(dataDir, ['--workflows', TIMELINE_WORKFLOWS]);
   socket = await ApiSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
 
   const launched = chromium.launch({
@@ -140,19 +60,8 @@ beforeAll(async () => {
   });
   launched.catch(() => undefined); // awaited (and its failure reported) after seeding
 
-  // Seeding: real runs through the API, four at a time in the kernel (its default).
   const started = performance.now();
-  const ids = new Set<string>();
-  const finished = socket.runsEnded(ids, RUNS + PARENTS);
-  for (let i = 0; i < RUNS; i++) {
-    const { id } = await api<{ id: string }>('runs.start', { workflow: 'timeline.bulk', agent: AGENTS[i % 4], app: i % 2 ? 'books' : undefined, input: { steps: STEPS, batch: i, fail: fails(i) } });
-    ids.add(id);
-  }
-  // Each parent hands work to a child run, which ends before its parent does.
-  for (let i = 0; i < PARENTS; i++) ids.add((await api<{ id: string }>('runs.start', { workflow: 'timeline.parent', input: { topic: `Q${i + 1} report` } })).id);
-  socket.recheck();
-  await finished;
-  seededEvents = (await api<{ total: number }>('timeline.count', {})).total;
+  seededEvents = await seedLedger(socket);
   const seconds = (performance.now() - started) / 1000;
   console.log(`[timeline e2e] seeded ${seededEvents} ledger events from ${RUNS + PARENTS * 2} runs in ${seconds.toFixed(1)} s (${Math.round(seededEvents / seconds)} events/s)`);
 
