@@ -115,6 +115,30 @@ describe('the UI in real Chromium against the headless server', () => {
     }
   });
 
+  test('the status bar pauses and resumes all agents; a pause through the API shows there too', async () => {
+    const api = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+    const paused = async () => {
+      const answer = await api.call('kernel.status', {});
+      if (answer.type !== 'result' || !answer.ok) throw new Error(JSON.stringify(answer));
+      return (answer.output as { paused: boolean }).paused;
+    };
+    try {
+      const bar = page.locator('footer.status-bar');
+      await bar.getByRole('button', { name: 'Pause agents' }).click();
+      await bar.getByText('Agents paused').waitFor();
+      expect(await paused()).toBe(true);
+      await bar.getByRole('button', { name: 'Resume agents' }).click();
+      await bar.getByText('Agents paused').waitFor({ state: 'detached' });
+      expect(await paused()).toBe(false);
+      await api.call('kernel.pause', {});
+      await bar.getByRole('button', { name: 'Resume agents' }).waitFor();
+      await api.call('kernel.resume', {});
+      await bar.getByRole('button', { name: 'Pause agents' }).waitFor();
+    } finally {
+      api.close();
+    }
+  });
+
   test('no Content Security Policy violations were reported', () => {
     expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
   });

@@ -1,5 +1,9 @@
+import { useState } from 'react';
 import type { IngestCounts } from '../../../shared/domain/documents';
 import type { SystemStatus } from '../../../shared/domain/system';
+import { keelClient } from '../api/client';
+import { useCommand } from '../commands/bindings';
+import { CommandButton } from '../commands/CommandButton';
 import { useKeel } from '../store/store';
 import { formatCount } from '../util/format';
 
@@ -51,6 +55,32 @@ function IngestProgress() {
   );
 }
 
+/**
+ * Pauses or resumes all agents (running runs stop at their next step, nothing new starts). The
+ * pill follows the core's pushed status, so the tray and the API changing it show here too.
+ */
+function PauseToggle({ paused }: { paused: boolean }) {
+  const [error, setError] = useState<string | null>(null);
+  const toggle = () =>
+    void keelClient()
+      .call(paused ? 'kernel.resume' : 'kernel.pause', {})
+      .then(() => setError(null), (err: Error) => setError(err.message));
+  useCommand('runs.pauseAll', toggle);
+  return (
+    <>
+      {paused && <span className="pill paused">Agents paused</span>}
+      <CommandButton id="runs.pauseAll" run={toggle} variant="secondary small">
+        {paused ? 'Resume agents' : 'Pause agents'}
+      </CommandButton>
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
 export function StatusBar() {
   const connection = useKeel((s) => s.connection);
   const status = useKeel((s) => s.status);
@@ -79,7 +109,7 @@ export function StatusBar() {
         </span>
       )}
       {live && <IngestProgress />}
-      {status?.agentsPaused && <span className="pill paused">Agents paused</span>}
+      {live && <PauseToggle paused={live.agentsPaused} />}
       <span className="spacer" />
       {status && (
         <span className="meta">
