@@ -225,6 +225,25 @@ describe('memory in real Chromium against the headless server', { timeout: 180_0
     expect(await status(pairs[first].older)).toMatchObject({ status: 'active', supersededBy: null });
   });
 
+  test('a memory is pinned, marked stale, forgotten and brought back from its page with the keyboard', async () => {
+    const { memory } = await call<{ memory: { id: string } }>('memory.remember', { kind: 'fact', text: 'Globex renews its contract every March.' });
+    const stored = async () => (await call<{ memory: { pinned: boolean; status: string } }>('memory.get', { id: memory.id })).memory;
+    await page.goto(new URL(`#/memory/items/${memory.id}`, server.url).href);
+    await page.getByTestId('memory-text').getByText('Globex renews its contract every March.').waitFor();
+    await page.keyboard.press('p');
+    await page.getByRole('heading', { name: 'Fact · pinned' }).waitFor();
+    expect((await stored()).pinned).toBe(true);
+    await page.keyboard.press('s');
+    await page.getByTestId('memory-status').getByText('Stale').waitFor();
+    expect((await stored()).status).toBe('stale');
+    await page.keyboard.press('f');
+    await page.getByText('This memory was forgotten.').waitFor();
+    await expect(stored()).rejects.toThrow(/not_found/);
+    await page.getByText('This memory was forgotten.').getByRole('button', { name: 'Undo' }).click();
+    await page.getByTestId('memory-text').getByText('Globex renews its contract every March.').waitFor();
+    expect(await stored()).toMatchObject({ pinned: true, status: 'stale' });
+  });
+
   test('no console errors and no Content Security Policy violations', () => {
     expect(consoleErrors).toEqual([]);
   });

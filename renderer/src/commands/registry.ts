@@ -7,7 +7,7 @@ export interface CommandInfo {
   label: string;
   /** KeyboardEvent.key values; the first is shown. */
   keys: readonly string[];
-  group: 'Inbox' | 'Decisions' | 'Drafts' | 'Escalations' | 'Runs' | 'Memory review' | 'Help';
+  group: 'Inbox' | 'Decisions' | 'Drafts' | 'Escalations' | 'Runs' | 'Memory' | 'Memory review' | 'Help';
 }
 
 export const COMMANDS = {
@@ -29,6 +29,13 @@ export const COMMANDS = {
   'escalation.raiseCap': { label: 'Raise the cap and retry', keys: [], group: 'Escalations' },
   'escalation.abort': { label: 'Abort the run', keys: [], group: 'Escalations' },
   'runs.pauseAll': { label: 'Pause or resume all agents', keys: [], group: 'Runs' },
+  'memory.pin': { label: 'Pin or unpin the memory', keys: ['p'], group: 'Memory' },
+  'memory.confirm': { label: 'Confirm it is still true', keys: ['c'], group: 'Memory' },
+  'memory.markStale': { label: 'Mark it stale', keys: ['s'], group: 'Memory' },
+  'memory.archive': { label: 'Archive it', keys: [], group: 'Memory' },
+  'memory.activate': { label: 'Make it active again', keys: [], group: 'Memory' },
+  'memory.edit': { label: 'Edit its text', keys: ['e'], group: 'Memory' },
+  'memory.forget': { label: 'Forget it (undoable)', keys: ['f'], group: 'Memory' },
   'review.next': { label: 'Next item', keys: ['j', 'ArrowDown'], group: 'Memory review' },
   'review.previous': { label: 'Previous item', keys: ['k', 'ArrowUp'], group: 'Memory review' },
   'review.left': { label: 'Choose the memory on the left', keys: ['h', 'ArrowLeft'], group: 'Memory review' },

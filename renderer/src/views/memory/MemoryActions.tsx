@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import type { Memory } from '../../../../shared/domain/memory';
+import { useCommand } from '../../commands/bindings';
+import { CommandButton } from '../../commands/CommandButton';
 import { useKeel } from '../../store/store';
 
 /** Pin, archive, mark stale, confirm, forget and edit: each a recorded, undoable change. */
@@ -8,6 +10,20 @@ export function MemoryActions({ memory }: { memory: Memory }) {
   const edit = useKeel((s) => s.editMemory);
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(memory.text);
+  const pin = () => void command(memory.id, memory.pinned ? 'unpin' : 'pin');
+  const confirm = () => void command(memory.id, 'confirm');
+  const markStale = () => void command(memory.id, 'mark_stale');
+  const forget = () => void command(memory.id, 'forget');
+  const startEdit = () => {
+    setText(memory.text);
+    setEditing(true);
+  };
+  // The keys work while the text is not being edited (a key in the text box is typing anyway).
+  useCommand('memory.pin', pin, !editing);
+  useCommand('memory.confirm', confirm, !editing);
+  useCommand('memory.markStale', markStale, !editing && memory.status === 'active');
+  useCommand('memory.edit', startEdit, !editing);
+  useCommand('memory.forget', forget, !editing);
   if (editing) {
     return (
       <form
@@ -32,39 +48,32 @@ export function MemoryActions({ memory }: { memory: Memory }) {
   }
   return (
     <div className="actions wrap">
-      <button type="button" onClick={() => void command(memory.id, memory.pinned ? 'unpin' : 'pin')}>
+      <CommandButton id="memory.pin" run={pin}>
         {memory.pinned ? 'Unpin' : 'Pin'}
-      </button>
-      <button type="button" className="secondary" onClick={() => void command(memory.id, 'confirm')} title="Still true: resets its staleness clock">
+      </CommandButton>
+      <CommandButton id="memory.confirm" run={confirm} variant="secondary">
         Confirm
-      </button>
+      </CommandButton>
       {memory.status === 'active' ? (
         <>
-          <button type="button" className="secondary" onClick={() => void command(memory.id, 'mark_stale')}>
+          <CommandButton id="memory.markStale" run={markStale} variant="secondary">
             Mark stale
-          </button>
-          <button type="button" className="secondary" onClick={() => void command(memory.id, 'archive')}>
+          </CommandButton>
+          <CommandButton id="memory.archive" run={() => void command(memory.id, 'archive')} variant="secondary">
             Archive
-          </button>
+          </CommandButton>
         </>
       ) : (
-        <button type="button" className="secondary" onClick={() => void command(memory.id, 'activate')}>
+        <CommandButton id="memory.activate" run={() => void command(memory.id, 'activate')} variant="secondary">
           Make active
-        </button>
+        </CommandButton>
       )}
-      <button
-        type="button"
-        className="secondary"
-        onClick={() => {
-          setText(memory.text);
-          setEditing(true);
-        }}
-      >
+      <CommandButton id="memory.edit" run={startEdit} variant="secondary">
         Edit text
-      </button>
-      <button type="button" className="danger" onClick={() => void command(memory.id, 'forget')}>
+      </CommandButton>
+      <CommandButton id="memory.forget" run={forget} variant="danger">
         Forget
-      </button>
+      </CommandButton>
     </div>
   );
 }
