@@ -72,8 +72,9 @@ async function changeDataFolder(path: string): Promise<DesktopResult<null>> {
     return refusal(err);
   }
   quitting = true;
-  await core.close();
   try {
+    // Copied only once closed: a database still being written would be copied half-way.
+    await core.close();
     if (plan.kind === 'move') await copyDataFolder(plan.from, plan.to);
     store().setDataFolder(plan.to);
   } catch (err) {
