@@ -111,6 +111,11 @@ export const memoryCalls = {
     z.strictObject({ ...MemoryFields, provenance: Provenance.optional(), pinned: z.boolean().optional(), replaces: z.array(Id).max(50).optional() }),
     z.object({ memory: Memory, changeId: z.string() }),
   ),
+  'memory.propose': call(
+    'A memory proposed from outside (an assistant over MCP): kept as pending review, raised in the review queue, and neither recalled nor searched until the operator confirms it.',
+    z.strictObject({ kind: MemoryKind.default('fact'), text: Text, source: z.string().min(1).max(200), quote: z.string().max(2000).optional() }),
+    z.object({ memory: Memory, reviewId: z.string() }),
+  ),
   'memory.update': call(
     'Edits a memory (a new version; the old one is kept in its history).',
     z.strictObject({ id: Id, ...MemoryFields, kind: MemoryKind.optional(), text: Text.optional() }),

@@ -108,7 +108,8 @@ export type NodeRef = z.infer<typeof NodeRef>;
 export const Link = z.object({ id: z.string(), from: NodeRef, to: NodeRef, type: z.string(), createdAt: Iso });
 export type Link = z.infer<typeof Link>;
 
-export const ReviewKind = z.enum(['duplicate', 'contradiction', 'stale']);
+/** `proposed`: a memory someone outside Keel asked it to keep (an MCP client); unused until confirmed. */
+export const ReviewKind = z.enum(['duplicate', 'contradiction', 'stale', 'proposed']);
 export type ReviewKind = z.infer<typeof ReviewKind>;
 
 /** `confirm`: still true (a stale memory's last confirmation moves to now). */

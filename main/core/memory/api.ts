@@ -98,6 +98,7 @@ export const memoryHandlers: { [N in keyof Calls]: Handler<N> } = {
   async 'memory.history'(m, { memoryId, limit }) {
     return { changes: await m.memories.history(memoryId, limit) };
   },
+  'memory.propose': (m, input) => m.curation.propose(input),
   'memory.curate': (m) => m.curation.run(),
   async 'memory.getSettings'(m) {
     return m.context.settings.get();

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../../shared/api/errors';
-import type { Memory, Review, ReviewAction } from '../../../../shared/domain/memory';
+import type { Memory, MemoryKind, Review, ReviewAction } from '../../../../shared/domain/memory';
 import { newId } from '../../kernel/ids';
 import type { MemoryContext } from '../context';
 import { candidatePairs, compareFacts, compareTexts, NEAR_DUPLICATE_COSINE, reviewKey, type Finding } from './curation-rules';
@@ -107,6 +107,23 @@ export class Curation {
     });
   }
 
+  /**
+   * A memory proposed from outside Keel (an assistant over MCP): stored as pending review, so
+   * search and recall leave it out, with a review that says who proposed it. What an outside
+   * assistant says is content, not the operator's word: only the operator makes it a memory.
+   */
+  async propose(input: { kind: MemoryKind; text: string; source: string; quote?: string }): Promise<{ memory: Memory; reviewId: string }> {
+    const { memory } = await this.memories.remember(
+      { kind: input.kind, text: input.text, status: 'pending_review', provenance: { source: input.source, ...(input.quote ? { quote: input.quote } : {}) } },
+      input.source,
+    );
+    const finding: Finding = { kind: 'proposed', memoryIds: [memory.id], reason: `Proposed by ${input.source}; not used until you confirm it.`, similarity: null };
+    await this.raise(finding);
+    const { rows } = await this.m.db.query<{ id: string }>(`SELECT id FROM memory_reviews WHERE key = $1 AND status = 'open'`, [reviewKey(finding)]);
+    await this.announce();
+    return { memory, reviewId: rows[0]!.id };
+  }
+
   /** Opens a review unless one is open for the same memories, or the operator kept both before. */
   private async raise(f: Finding): Promise<boolean> {
     const key = reviewKey(f);
@@ -188,7 +205,9 @@ export class Curation {
     const live = (await Promise.all(review.memory_ids.map((m) => this.memories.get(m)))).filter((m): m is Memory => m !== null);
     if (live.length === 0) throw new ApiError({ code: 'conflict', message: 'The memories of this review are gone.' });
     if (opts.memoryId && !live.some((m) => m.id === opts.memoryId)) throw new ApiError({ code: 'invalid_input', message: `Memory ${opts.memoryId} is not part of review ${id}.` });
-    const changeId = await this.apply(action, live, opts);
+    // A proposal is kept by confirming, pinning, editing or keeping it: each one change, undone as one.
+    const proposal = review.kind === 'proposed';
+    const changeId = await this.apply(proposal && action === 'keep_both' ? 'confirm' : action, live, { ...opts, accept: proposal });
     await this.m.commit(async (tx, log) => {
       await tx.query(`UPDATE memory_reviews SET status = 'resolved', resolution = $2, resolved_at = now() WHERE id = $1`, [id, JSON.stringify({ action, changeId, note: opts.note ?? null })]);
       log({ type: 'review.resolved', actor: { kind: 'operator', name: 'operator' }, data: { reviewId: id, kind: review.kind, action, changeId } });
@@ -197,7 +216,7 @@ export class Curation {
     return changeId;
   }
 
-  private async apply(action: ReviewAction, live: Memory[], opts: { memoryId?: string; text?: string }): Promise<string | null> {
+  private async apply(action: ReviewAction, live: Memory[], opts: { memoryId?: string; text?: string; accept?: boolean }): Promise<string | null> {
     const newestFirst = [...live].sort((a, b) => Date.parse(b.validFrom) - Date.parse(a.validFrom) || Date.parse(b.createdAt) - Date.parse(a.createdAt));
     const targets = opts.memoryId ? live.filter((m) => m.id === opts.memoryId) : live;
     switch (action) {
@@ -211,7 +230,7 @@ export class Curation {
         return null;
       case 'edit':
         if (!opts.text) throw new ApiError({ code: 'invalid_input', message: 'Editing needs the new text.' });
-        return (await this.memories.update(opts.memoryId ?? newestFirst[0]!.id, { text: opts.text }, 'operator')).changeId;
+        return (await this.memories.update(opts.memoryId ?? newestFirst[0]!.id, { text: opts.text }, 'operator', opts.accept)).changeId;
       case 'confirm':
       case 'mark_stale':
       case 'pin':

@@ -89,11 +89,13 @@ export class Memories {
     return { memory: (await this.get(created.id)) ?? created, changeId };
   }
 
-  async update(id: string, patch: MemoryPatch, actor: string): Promise<{ memory: Memory; changeId: string }> {
+  /** Edits a memory; `accept` also makes a memory pending review active (the operator wrote it). */
+  async update(id: string, patch: MemoryPatch, actor: string, accept = false): Promise<{ memory: Memory; changeId: string }> {
     if (patch.entityId) await this.assertEntity(patch.entityId);
     const changeId = await this.change('update', actor, async (ops) => {
       const before = await ops.load(id);
-      const after: Memory = { ...before, ...stripUndefined(patch), text: (patch.text ?? before.text).trim(), updatedAt: ops.now, version: before.version + 1 };
+      const status = accept && before.status === 'pending_review' ? 'active' : before.status;
+      const after: Memory = { ...before, ...stripUndefined(patch), text: (patch.text ?? before.text).trim(), status, updatedAt: ops.now, version: before.version + 1 };
       await ops.save(before, after);
     });
     return { memory: (await this.get(id))!, changeId };
@@ -110,11 +112,12 @@ export class Memories {
           continue;
         }
         const next: Partial<Memory> =
-          action === 'pin' ? { pinned: true }
+          // Pinning or confirming a memory pending review is the operator's word for it: it becomes active.
+          action === 'pin' ? { pinned: true, status: before.status === 'pending_review' ? 'active' : before.status }
           : action === 'unpin' ? { pinned: false }
           : action === 'archive' ? { status: 'archived' }
           : action === 'mark_stale' ? { status: 'stale' }
-          : action === 'confirm' ? { lastConfirmedAt: ops.now, status: before.status === 'stale' ? 'active' : before.status }
+          : action === 'confirm' ? { lastConfirmedAt: ops.now, status: before.status === 'stale' || before.status === 'pending_review' ? 'active' : before.status }
           : { status: 'active', supersededBy: null, validTo: null };
         await ops.save(before, { ...before, ...next, updatedAt: ops.now, version: before.version + 1 });
       }

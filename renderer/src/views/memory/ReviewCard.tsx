@@ -7,7 +7,7 @@ import { reviewMemories } from '../../store/reviews-slice';
 import { formatDate } from '../../util/format';
 import { KIND_LABEL, STATUS_LABEL } from './labels';
 
-const KIND_TITLE: Record<Review['kind'], string> = { duplicate: 'Duplicate', contradiction: 'Contradiction', stale: 'Stale' };
+const KIND_TITLE: Record<Review['kind'], string> = { duplicate: 'Duplicate', contradiction: 'Contradiction', stale: 'Stale', proposed: 'Proposed' };
 
 function MemoryColumn({ memory, label, chosen, onChoose }: { memory: Memory; label: string; chosen: boolean; onChoose: () => void }) {
   const p = memory.provenance;
