@@ -9,7 +9,7 @@ function onwarn(warning: RollupLog, warn: (w: RollupLog) => void): void {
 }
 
 /**
- * Three builds: main (the Electron shell, the headless server and the core worker, all
+ * Three builds: main (the Electron shell, the headless server, the MCP server and the core worker, all
  * emitted side by side in out/main so the worker is found next to its host), the preload
  * (CommonJS and self-contained, because the renderer is sandboxed), and the renderer.
  */
@@ -22,6 +22,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'main/shell/index.ts'),
           server: resolve(__dirname, 'main/server/cli.ts'),
+          mcp: resolve(__dirname, 'main/server/mcp-cli.ts'),
           'core-worker': resolve(__dirname, 'main/core/host/worker-entry.ts'),
           'parse-worker': resolve(__dirname, 'main/core/memory/parse/parse-worker.ts'),
           'embed-worker': resolve(__dirname, 'main/core/memory/embed/embed-worker.ts'),

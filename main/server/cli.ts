@@ -3,8 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DataFolderLockedError } from '../core/data-folder/lock';
-import { defaultDataDir } from '../core/data-folder/paths';
 import { Core } from '../core/host/core';
+import { CORE_OPTIONS, CORE_USAGE, dataDirOf, memoryOptions, UsageError } from './core-options';
 import { startKeelServer } from './http-server';
 import { loadOrCreateToken } from './token';
 
@@ -15,32 +15,21 @@ function projectRoot(): string {
   return dir;
 }
 
-class UsageError extends Error {}
-
 const USAGE = `Usage: npm run serve -- [--data DIR] [--port N] [--host ADDR]
-  --data DIR   data folder (default ~/.keel)
   --port N     port on the host (default 4820; 0 picks a free one)
   --host ADDR  address to bind (default 127.0.0.1; anything else exposes Keel to your network)
   --workflows FILE  a module exporting \`workflows\` to install (repeatable)
-  --models DIR      where embedding models live (default DATA/models)
-  --model ID        embedding model id (default Xenova/all-MiniLM-L6-v2), with --model-dtype fp32|fp16|q8|q4
-  --model-base-url URL  where a missing model is downloaded from (default https://huggingface.co)
-  --no-model-download   never download the model (semantic search stays off until it is installed)`;
+${CORE_USAGE}`;
 
 function parseCli() {
   try {
     return parseArgs({
       options: {
-        data: { type: 'string' },
+        ...CORE_OPTIONS,
         port: { type: 'string', default: process.env.KEEL_PORT ?? '4820' },
         host: { type: 'string', default: '127.0.0.1' },
         static: { type: 'string' },
         workflows: { type: 'string', multiple: true },
-        models: { type: 'string', default: process.env.KEEL_MODELS_DIR },
-        model: { type: 'string', default: process.env.KEEL_MODEL },
-        'model-dtype': { type: 'string', default: process.env.KEEL_MODEL_DTYPE },
-        'model-base-url': { type: 'string', default: process.env.KEEL_MODEL_BASE_URL },
-        'no-model-download': { type: 'boolean', default: process.env.KEEL_NO_MODEL_DOWNLOAD === '1' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -49,25 +38,12 @@ function parseCli() {
   }
 }
 
-/** The embedding model flags as memory setting overrides (only those given). */
-function memoryOptions(values: ReturnType<typeof parseCli>['values']) {
-  const dtype = values['model-dtype'];
-  if (dtype !== undefined && !['fp32', 'fp16', 'q8', 'q4'].includes(dtype)) throw new UsageError(`--model-dtype must be fp32, fp16, q8 or q4, not "${dtype}".`);
-  const embedding = {
-    ...(values.model ? { modelId: values.model } : {}),
-    ...(dtype ? { dtype: dtype as 'fp32' } : {}),
-    ...(values['model-base-url'] ? { baseUrl: values['model-base-url'] } : {}),
-    ...(values['no-model-download'] ? { autoDownload: false } : {}),
-  };
-  return { modelsDir: values.models ? resolve(values.models) : undefined, overrides: Object.keys(embedding).length ? { embedding } : undefined };
-}
-
 async function main(): Promise<void> {
   const { values } = parseCli();
   if (values.help) return void console.log(USAGE);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
-  const dataDir = resolve(values.data ?? process.env.KEEL_DATA ?? defaultDataDir());
+  const dataDir = dataDirOf(values);
   if (values.host !== '127.0.0.1' && values.host !== 'localhost') {
     console.warn(`Warning: binding to ${values.host} exposes Keel beyond this machine; the token is all that protects it.`);
   }
