@@ -163,8 +163,8 @@ describe('the approval inbox', () => {
 
   test('u takes a decision back within the undo window, even before the core has answered it: the run never went on', async () => {
     await call('preferences.set', { undoSeconds: 60 });
+    const id = await start('e2e.announce', { text: 'Undo me' });
     try {
-      const id = await start('e2e.announce', { text: 'Undo me' });
       await expect.poll(async () => (await pendingOf(id)).length, { timeout: RUN_TIMEOUT }).toBe(1);
       const [approval] = await pendingOf(id);
       // Keys go to the approval once it is shown (its commands are bound when it is).
@@ -194,7 +194,9 @@ describe('the approval inbox', () => {
       await within(rejected, RUN_TIMEOUT / 2, 'the rejected run to end');
       expect((await call('runs.get', { id })).run.output).toMatchObject({ published: false });
     } finally {
+      // Whatever happened, the next tests start with decisions taking effect and nothing left waiting.
       await call('preferences.set', { undoSeconds: 0 });
+      for (const left of await pendingOf(id)) await call('approvals.decide', { id: left.id, decision: 'reject' });
     }
   });
 

@@ -157,9 +157,10 @@ export const createInboxSlice: StateCreator<KeelStore, [], [], InboxSlice> = (se
       set({ decided: get().decided.slice(0, -1) });
       try {
         await keelClient().call('approvals.undo', { id: last.approvalId });
-        set({ inboxError: null, inboxNotice: `“${last.title}” is back in the inbox.` });
+        // Said once it is true on screen: the item is back in the list, and selected.
         await get().refreshInbox();
         get().selectItem(last.approvalId);
+        set({ inboxError: null, inboxNotice: `“${last.title}” is back in the inbox.` });
       } catch (err) {
         set({ inboxError: message(err), inboxNotice: null });
       }
