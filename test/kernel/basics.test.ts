@@ -36,6 +36,9 @@ describe('kernel basics on a real PGlite', () => {
       expect(run.output).toMatchObject({ greeting: 'hello Ada' });
       expect(readFileSync(join(workspace, 'out/greeting.txt'), 'utf8')).toBe('hello Ada');
       expect(calls).toBe(1);
+      // The ledger says which version of the adapter acted.
+      const sent = await h.db.query<{ data: Record<string, unknown> }>(`SELECT data FROM kernel_ledger WHERE type = 'effect.sent' AND run_id = $1`, [id]);
+      expect(sent.rows.map((r) => r.data)).toEqual([expect.objectContaining({ adapter: 'files', adapterVersion: filesAdapter(workspace).version, action: 'write' })]);
       expect(await h.k.ledger.verify(h.db)).toMatchObject({ ok: true });
     } finally {
       await h.close();

@@ -152,7 +152,8 @@ export class RunContext implements WorkflowContext {
     }
     const { no, rec } = this.begin(name, 'effect');
     if (rec?.status === 'completed') return rec.output as R;
-    const act = this.k.adapters.get(adapterName)!.actions[action]!;
+    const adapter = this.k.adapters.get(adapterName)!;
+    const act = adapter.actions[action]!;
     const parsed = act.args.safeParse(effectiveArgs);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -170,7 +171,7 @@ export class RunContext implements WorkflowContext {
     await this.k.recordStep(
       this.run,
       { no, name, kind: 'effect', status: 'completed', output, attempts, compensation, startedAt, replace: rec !== undefined },
-      { type: 'effect.sent', stepNo: no, data: { adapter: adapterName, action, idempotencyKey: key, risk: act.risk, attempts, compensation: compensation?.action ?? null } },
+      { type: 'effect.sent', stepNo: no, data: { adapter: adapterName, adapterVersion: adapter.version, action, idempotencyKey: key, risk: act.risk, attempts, compensation: compensation?.action ?? null } },
     );
     return output as R;
   }
