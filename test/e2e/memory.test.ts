@@ -225,6 +225,20 @@ describe('memory in real Chromium against the headless server', { timeout: 180_0
     expect(await status(pairs[first].older)).toMatchObject({ status: 'active', supersededBy: null });
   });
 
+  test('a memory proposed by another assistant waits in the review queue until accepted', async () => {
+    const { memory } = await call<{ memory: { id: string } }>('memory.propose', { text: 'Hooli wants quotes in pounds.', source: 'mcp:claude-desktop' });
+    await page.goto(new URL('#/memory/reviews', server.url).href);
+    const card = page.locator('[data-testid="review"][data-kind="proposed"]');
+    await card.getByText('Proposed by mcp:claude-desktop; not used until you confirm it.').waitFor();
+    expect(await card.textContent()).toContain('Hooli wants quotes in pounds.');
+    await card.click();
+    // A proposal is accepted, pinned, edited or forgotten: no merge, no keep both.
+    expect(await card.getByRole('group', { name: 'Resolve' }).getByRole('button').allTextContents()).toEqual(['Accept', 'Pin', 'Edit', 'Forget'].map((l, i) => `${l}${['c', 'p', 'e', 'f'][i]}`));
+    await card.getByRole('button', { name: 'Accept' }).click();
+    await card.waitFor({ state: 'detached' });
+    expect((await call<{ memory: { status: string } }>('memory.get', { id: memory.id })).memory.status).toBe('active');
+  });
+
   test('a memory is pinned, marked stale, forgotten and brought back from its page with the keyboard', async () => {
     const { memory } = await call<{ memory: { id: string } }>('memory.remember', { kind: 'fact', text: 'Globex renews its contract every March.' });
     const stored = async () => (await call<{ memory: { pinned: boolean; status: string } }>('memory.get', { id: memory.id })).memory;

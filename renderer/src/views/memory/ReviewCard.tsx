@@ -87,6 +87,14 @@ const ACTIONS: { action: ReviewAction; command: CommandId; label: string }[] = [
   { action: 'forget', command: 'review.forget', label: 'Forget' },
 ];
 
+/** A proposal is accepted (made a memory in use), pinned, edited or forgotten; pairs can also be merged. */
+function actionsFor(review: Review, count: number): typeof ACTIONS {
+  if (review.kind === 'proposed') {
+    return ACTIONS.filter((a) => ['confirm', 'pin', 'edit', 'forget'].includes(a.action)).map((a) => (a.action === 'confirm' ? { ...a, label: 'Accept' } : a));
+  }
+  return ACTIONS.filter((a) => count > 1 || !['merge', 'keep_newer'].includes(a.action));
+}
+
 export interface ReviewCardProps {
   review: Review;
   selected: boolean;
@@ -134,7 +142,7 @@ export function ReviewCard(p: ReviewCardProps) {
       {p.selected && p.editing && memories[p.focus] && <EditBox initial={memories[p.focus]!.text} onSave={p.onSaveEdit} onCancel={p.onCancelEdit} />}
       {p.selected && !p.editing && (
         <div className="actions wrap" role="group" aria-label="Resolve">
-          {ACTIONS.filter((a) => memories.length > 1 || !['merge', 'keep_newer'].includes(a.action)).map((a) => (
+          {actionsFor(p.review, memories.length).map((a) => (
             <CommandButton
               key={a.action}
               id={a.command}
