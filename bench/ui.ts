@@ -31,11 +31,7 @@ import { median, repeat, report, RUNS } from './stats';
 
 const WORKFLOWS = join(ROOT, 'test', 'fixtures', 'e2e-workflows.mjs');
 
-async function call<T>(api: TestSocket, method: string, input: unknown): Promise<T> {
-  const answer = await api.call(method, input);
-  if (answer.type !== 'result' || !answer.ok) throw new Error(`${method} failed: ${JSON.stringify(answer)}`);
-  return answer.output as T;
-}
+const call = <T>(api: TestSocket, method: string, input: unknown): Promise<T> => api.output<T>(method, input);
 
 // Page-side code is passed as source text: tsx would otherwise wrap functions in a helper the page lacks.
 

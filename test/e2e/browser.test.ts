@@ -117,11 +117,7 @@ describe('the UI in real Chromium against the headless server', () => {
 
   test('the status bar pauses and resumes all agents; a pause through the API shows there too', async () => {
     const api = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
-    const paused = async () => {
-      const answer = await api.call('kernel.status', {});
-      if (answer.type !== 'result' || !answer.ok) throw new Error(JSON.stringify(answer));
-      return (answer.output as { paused: boolean }).paused;
-    };
+    const paused = async () => (await api.output<{ paused: boolean }>('kernel.status')).paused;
     try {
       const bar = page.locator('footer.status-bar');
       await bar.getByRole('button', { name: 'Pause agents' }).click();

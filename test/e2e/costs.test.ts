@@ -32,11 +32,7 @@ let page: Page;
 const consoleErrors: string[] = [];
 const dataDir = tempDir({ lifetime: 'file' });
 
-async function call<T = unknown>(method: string, input: unknown = {}): Promise<T> {
-  const answer = await api.call(method, input);
-  if (answer.type !== 'result' || !answer.ok) throw new Error(`${method} failed: ${JSON.stringify(answer)}`);
-  return answer.output as T;
-}
+const call = <T = unknown>(method: string, input: unknown = {}): Promise<T> => api.output<T>(method, input);
 
 /** Starts a run and resolves once it has ended as `until` says, or asks for a decision (`until` 'approval'). */
 async function run(workflow: string, input: unknown, until: 'succeeded' | 'failed' | 'approval'): Promise<string> {

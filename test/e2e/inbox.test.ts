@@ -29,11 +29,7 @@ const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.
 const rows = () => page.getByTestId('inbox-row');
 const key = (k: string) => page.keyboard.press(k);
 
-async function call<T = any>(method: string, input: unknown = {}): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const answer = await api.call(method, input);
-  if (answer.type !== 'result' || !answer.ok) throw new Error(`${method} failed: ${JSON.stringify(answer)}`);
-  return answer.output as T;
-}
+const call = <T = any>(method: string, input: unknown = {}): Promise<T> => api.output<T>(method, input); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const runEnded = (runId: string, status = 'succeeded') =>
   api.waitForEvent((e) => e.event === 'runs.changed' && (e.payload as { id: string }).id === runId && (e.payload as { status: string }).status === status);

@@ -37,11 +37,7 @@ async function settled(name: string, status: string): Promise<void> {
 }
 const docRow = (name: string) => page.locator(`[data-testid="doc-row"][data-name="${name}"]`);
 
-async function call<T>(method: string, input?: unknown): Promise<T> {
-  const res = await api.call(method, input);
-  if (res.type !== 'result' || !res.ok) throw new Error(`${method} failed: ${JSON.stringify(res)}`);
-  return res.output as T;
-}
+const call = <T>(method: string, input?: unknown): Promise<T> => api.output<T>(method, input);
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });

@@ -22,9 +22,7 @@ const dataDir = tempDir({ lifetime: 'file' });
 async function api<T = any>(method: string, input: unknown = {}): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const socket = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
   try {
-    const answer = await socket.call(method, input);
-    if (answer.type !== 'result' || !answer.ok) throw new Error(`${method} failed: ${JSON.stringify(answer)}`);
-    return answer.output as T;
+    return await socket.output<T>(method, input);
   } finally {
     socket.close();
   }

@@ -13,11 +13,7 @@ let smtp: TestSmtpServer;
 const KEY = 'sk-live-abcdefghijklmnop-9876';
 const PASSWORD = 'a long smtp password 42';
 
-async function call<T = any>(method: string, input: unknown = {}): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const answer = await socket.call(method, input);
-  if (answer.type !== 'result' || !answer.ok) throw new Error(`${method} failed: ${JSON.stringify(answer)}`);
-  return answer.output as T;
-}
+const call = <T = any>(method: string, input: unknown = {}): Promise<T> => socket.output<T>(method, input); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 beforeAll(async () => {
   llm = await startOpenAiServer({ requireKey: KEY });

@@ -11,11 +11,7 @@ let socket: TestSocket;
 let world: EffectServer;
 
 /** Calls through the real WebSocket and returns the output, failing loudly on an error answer. */
-async function call<T = any>(method: string, input: unknown = {}): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const answer = await socket.call(method, input);
-  if (answer.type !== 'result' || !answer.ok) throw new Error(`${method} failed: ${JSON.stringify(answer)}`);
-  return answer.output as T;
-}
+const call = <T = any>(method: string, input: unknown = {}): Promise<T> => socket.output<T>(method, input); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Waits for a pushed event matching `pred` (events are how the UI learns of changes). */
 function pushed(pred: (e: Extract<ServerMessage, { type: 'event' }>) => boolean): Promise<void> {

@@ -48,6 +48,13 @@ export class TestSocket {
     return this.sendRaw(JSON.stringify({ type: 'call', id, method, input }), id);
   }
 
+  /** A call's output; a refused call fails with the whole answer in the message. */
+  async output<T = any>(method: string, input: unknown = {}): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const answer = await this.call(method, input);
+    if (answer.type !== 'result' || !answer.ok) throw new Error(`${method} failed: ${JSON.stringify(answer)}`);
+    return answer.output as T;
+  }
+
   /** Resolves once a pushed event matching `pred` has arrived (already or later). */
   waitForEvent(pred: (e: EventMessage) => boolean): Promise<void> {
     if (this.events.some((e) => e.type === 'event' && pred(e))) return Promise.resolve();

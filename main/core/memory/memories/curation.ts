@@ -118,27 +118,27 @@ export class Curation {
       input.source,
     );
     const finding: Finding = { kind: 'proposed', memoryIds: [memory.id], reason: `Proposed by ${input.source}; not used until you confirm it.`, similarity: null };
-    await this.raise(finding);
-    const { rows } = await this.m.db.query<{ id: string }>(`SELECT id FROM memory_reviews WHERE key = $1 AND status = 'open'`, [reviewKey(finding)]);
+    // A new memory has no review yet, so this one is always opened.
+    const reviewId = (await this.raise(finding))!;
     await this.announce();
-    return { memory, reviewId: rows[0]!.id };
+    return { memory, reviewId };
   }
 
-  /** Opens a review unless one is open for the same memories, or the operator kept both before. */
-  private async raise(f: Finding): Promise<boolean> {
+  /** Opens a review unless one is open for the same memories, or the operator kept both before: its id, or null. */
+  private async raise(f: Finding): Promise<string | null> {
     const key = reviewKey(f);
     // "Keep both" settles a pair for good; a stale memory kept is asked about again when it goes stale again.
     const { rows } = await this.m.db.query(`SELECT 1 FROM memory_reviews WHERE key = $1 AND (status = 'open' OR (kind <> 'stale' AND resolution->>'action' = 'keep_both'))`, [key]);
-    if (rows.length) return false;
+    if (rows.length) return null;
+    const id = newId();
     await this.m.commit(async (tx, log) => {
-      const id = newId();
       await tx.query(
         `INSERT INTO memory_reviews (id, kind, key, memory_ids, details, status, created_at) VALUES ($1, $2, $3, $4, $5, 'open', now())`,
         [id, f.kind, key, f.memoryIds, JSON.stringify({ reason: f.reason, similarity: f.similarity })],
       );
       log({ type: 'review.opened', actor: { kind: 'system', name: ACTOR }, data: { reviewId: id, kind: f.kind, memoryIds: f.memoryIds } });
     });
-    return true;
+    return id;
   }
 
   /** Archive or delete what is past its kind's retention (never pinned memories). */
