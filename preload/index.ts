@@ -26,6 +26,8 @@ const desktop: DesktopBridge = {
   chooseFolder: () => ipcRenderer.invoke(IPC_DESKTOP_CHANNEL, 'chooseFolder'),
   planDataFolder: (path) => ipcRenderer.invoke(IPC_DESKTOP_CHANNEL, 'planDataFolder', path),
   changeDataFolder: (path) => ipcRenderer.invoke(IPC_DESKTOP_CHANNEL, 'changeDataFolder', path),
+  mcpServer: () => ipcRenderer.invoke(IPC_DESKTOP_CHANNEL, 'mcpServer'),
+  setMcpServer: (enabled) => ipcRenderer.invoke(IPC_DESKTOP_CHANNEL, 'setMcpServer', enabled),
 };
 
 const bridge: KeelBridge = {

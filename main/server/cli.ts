@@ -6,7 +6,7 @@ import { DataFolderLockedError } from '../core/data-folder/lock';
 import { Core } from '../core/host/core';
 import { CORE_OPTIONS, CORE_USAGE, dataDirOf, memoryOptions, UsageError } from './core-options';
 import { startKeelServer } from './http-server';
-import { loadOrCreateToken } from './token';
+import { loadOrCreateToken } from '../core/data-folder/token';
 
 /** The project root: the nearest folder above this file that has package.json (source or out/). */
 function projectRoot(): string {

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { contentSecurityPolicy } from '../../shared/security/csp';
 import type { Core } from '../core/host/core';
-import { hostAllowed, originAllowed, presentedToken, tokenCookieName, tokenValid, type Guard } from './security';
+import { guardRequest as check, tokenCookieName, type Guard } from '../core/mcp-server/http-guard';
 import { serveStatic } from './static-files';
 import { createApiSocketServer } from './websocket';
+import { MCP_PATH, mcpHttpHandler } from '../core/mcp-server/http';
 
 export const API_PATH = '/api';
 
@@ -43,31 +44,25 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-/** Checks shared by HTTP and WebSocket: Host, Origin, token. Returns the refusal or null. */
-function check(req: IncomingMessage, guard: Guard): { status: number; reason: string; message: string } | null {
-  if (!hostAllowed(req, guard)) {
-    return { status: 421, reason: 'Misdirected Request', message: `Keel answers only to 127.0.0.1:${guard.port} or localhost:${guard.port}.` };
-  }
-  if (!originAllowed(req, guard)) {
-    return { status: 403, reason: 'Forbidden', message: 'Requests from other sites are refused.' };
-  }
-  if (!tokenValid(presentedToken(req, guard), guard)) {
-    return { status: 401, reason: 'Unauthorized', message: 'Keel needs its access token: open the URL that `npm run serve` printed (it ends in ?token=...).' };
-  }
-  return null;
-}
-
 /** The headless server: the built renderer and the API over WebSocket, on loopback, behind the token. */
 export async function startKeelServer(options: KeelServerOptions): Promise<KeelServer> {
   const host = options.host ?? '127.0.0.1';
   const guard: Guard = { port: options.port ?? 0, token: options.token, extraHosts: [host] };
   const api = createApiSocketServer(options.core);
+  // Keel's memory for other assistants (MCP over streamable HTTP), behind the same checks and token.
+  const mcp = mcpHttpHandler((method, input) => options.core.call(method, input));
   let headers: Record<string, string> = {}; // set once the port is known
 
   const server = createServer((req, res) => {
     const refusal = check(req, guard);
     if (refusal) return refuse(res, refusal.status, refusal.message);
     const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname === MCP_PATH) {
+      return void mcp.handle(req, res).catch((err: unknown) => {
+        console.error('[mcp] request failed:', err);
+        if (!res.headersSent) refuse(res, 500, 'The MCP request failed.');
+      });
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET is served here; the API is a WebSocket at /api.');
     if (url.searchParams.has('token')) {
       // Trade the token in the URL for a same-site cookie and drop it from the address bar.
@@ -102,6 +97,7 @@ export async function startKeelServer(options: KeelServerOptions): Promise<KeelS
     url: `http://${shown}:${guard.port}/?token=${guard.token}`,
     async close() {
       api.close();
+      await mcp.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

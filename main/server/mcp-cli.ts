@@ -1,12 +1,10 @@
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { DataFolderLockedError } from '../core/data-folder/lock';
 import { Core } from '../core/host/core';
-import { APP_VERSION } from '../core/version';
 import { CORE_OPTIONS, CORE_USAGE, dataDirOf, memoryOptions, UsageError } from './core-options';
-import { registerKeelTools } from './mcp-tools';
+import { createKeelMcpServer } from '../core/mcp-server/http';
 
 /**
  * `npm run --silent mcp`: Keel's memory as a Model Context Protocol server on stdio, for other
@@ -35,10 +33,8 @@ async function main(): Promise<void> {
   const values = parseCli();
   if (values.help) return void console.error(USAGE);
   const core = Core.start({ dataDir: dataDirOf(values), mode: 'headless', memory: memoryOptions(values) });
-  const server = new McpServer({ name: 'keel', title: 'Keel', version: APP_VERSION });
   // What a client proposes is marked with its own name ("mcp:claude-desktop").
-  const source = () => `mcp:${server.server.getClientVersion()?.name ?? 'unknown client'}`;
-  registerKeelTools(server, (method, input) => core.call(method, input), source);
+  const server = createKeelMcpServer((method, input) => core.call(method, input));
 
   let closing = false;
   const close = async (code: number) => {

@@ -10,6 +10,7 @@ import { registerApiIpc, registerDesktopIpc } from './ipc';
 import { keychainDataKey } from './keychain';
 import { notifyEscalation, showInboxNotice } from './notifications';
 import { openShellStore, type ShellStore } from './preferences';
+import { DesktopMcpEndpoint } from './mcp-endpoint';
 import { createTray } from './tray';
 import { createMainWindow, installSessionPolicy, revealWindow, windowStateOf } from './window';
 
@@ -32,6 +33,7 @@ let quitting = false;
 
 /** electron-store needs the app ready: opened on first use. */
 const store = (): ShellStore => (shellStore ??= openShellStore());
+const mcpEndpoint = new DesktopMcpEndpoint({ core: () => core, store });
 
 /** Shows the window, at a renderer route (`#/inbox/<id>`) when given; opens it if it was closed. */
 function showWindow(route?: string): void {
@@ -74,6 +76,7 @@ async function changeDataFolder(path: string): Promise<DesktopResult<null>> {
   quitting = true;
   try {
     // Copied only once closed: a database still being written would be copied half-way.
+    await mcpEndpoint.close();
     await core.close();
     if (plan.kind === 'move') await copyDataFolder(plan.from, plan.to);
     store().setDataFolder(plan.to);
@@ -99,6 +102,8 @@ const desktop: DesktopBridge = {
     }
   },
   changeDataFolder,
+  mcpServer: () => mcpEndpoint.state(),
+  setMcpServer: (enabled) => mcpEndpoint.set(enabled),
 };
 
 function startCore(): Core | null {
@@ -139,7 +144,10 @@ function start(): void {
     notify: (notice) => showInboxNotice(notice, showWindow),
   });
   started.ready.then(
-    () => watch.start(),
+    () => {
+      watch.start();
+      void mcpEndpoint.restore();
+    },
     (err: Error) => notifyEscalation({ title: 'Keel cannot open its database', body: err.message }, () => showWindow()),
   );
   showWindow();
@@ -156,7 +164,10 @@ if (!app.requestSingleInstanceLock()) {
     if (quitting || !core) return;
     event.preventDefault();
     quitting = true;
-    void core.close().finally(() => app.quit());
+    void mcpEndpoint
+      .close()
+      .then(() => core!.close())
+      .finally(() => app.quit());
   });
   void app.whenReady().then(start);
 }

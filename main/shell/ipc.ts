@@ -34,7 +34,7 @@ export function registerApiIpc(ipcMain: IpcMain, core: Core, windows: () => Brow
   };
 }
 
-const DESKTOP_ACTIONS: DesktopAction[] = ['chooseFolder', 'planDataFolder', 'changeDataFolder'];
+const DESKTOP_ACTIONS: DesktopAction[] = ['chooseFolder', 'planDataFolder', 'changeDataFolder', 'mcpServer', 'setMcpServer'];
 
 /**
  * The desktop-only calls (the folder picker, moving the data folder) on their own channel,
@@ -45,6 +45,8 @@ export function registerDesktopIpc(ipcMain: IpcMain, desktop: DesktopBridge): ()
     if (!isTrustedSender(event.senderFrame)) return { ok: false, error: 'This page may not call Keel.' };
     if (!DESKTOP_ACTIONS.includes(action as DesktopAction)) return { ok: false, error: `There is no desktop call named ${String(action)}.` };
     if (action === 'chooseFolder') return desktop.chooseFolder();
+    if (action === 'mcpServer') return desktop.mcpServer();
+    if (action === 'setMcpServer') return typeof path === 'boolean' ? desktop.setMcpServer(path) : { ok: false, error: 'On or off (true or false) is needed.' };
     if (typeof path !== 'string' || path === '') return { ok: false, error: 'A folder path is needed.' };
     return action === 'planDataFolder' ? desktop.planDataFolder(path) : desktop.changeDataFolder(path);
   });

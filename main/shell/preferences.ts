@@ -12,6 +12,8 @@ interface Stored {
   maximized: boolean;
   /** The data folder the operator chose; null: Electron's userData. */
   dataFolder: string | null;
+  /** Keel's MCP server for other assistants: on or off, and the port it keeps (0: not yet chosen). */
+  mcpServer: { enabled: boolean; port: number };
 }
 
 const DEFAULT_BOUNDS: Bounds = { width: 1200, height: 800 };
@@ -24,12 +26,14 @@ export interface ShellStore {
   saveWindowState(state: WindowState): void;
   dataFolder(): string | null;
   setDataFolder(path: string | null): void;
+  mcpServer(): { enabled: boolean; port: number };
+  setMcpServer(value: { enabled: boolean; port: number }): void;
 }
 
 export function openShellStore(): ShellStore {
   const store = new Store<Stored>({
     name: 'preferences',
-    defaults: { windowBounds: DEFAULT_BOUNDS, maximized: false, dataFolder: null },
+    defaults: { windowBounds: DEFAULT_BOUNDS, maximized: false, dataFolder: null, mcpServer: { enabled: false, port: 0 } },
     schema: {
       windowBounds: {
         type: 'object',
@@ -38,6 +42,11 @@ export function openShellStore(): ShellStore {
       },
       maximized: { type: 'boolean' },
       dataFolder: { type: ['string', 'null'] },
+      mcpServer: {
+        type: 'object',
+        properties: { enabled: { type: 'boolean' }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+        required: ['enabled', 'port'],
+      },
     },
     clearInvalidConfig: true,
   });
@@ -51,5 +60,7 @@ export function openShellStore(): ShellStore {
     },
     dataFolder: () => store.get('dataFolder') ?? null,
     setDataFolder: (path) => store.set('dataFolder', path),
+    mcpServer: () => store.get('mcpServer') ?? { enabled: false, port: 0 },
+    setMcpServer: (value) => store.set('mcpServer', value),
   };
 }

@@ -38,6 +38,19 @@ export interface DesktopBridge {
   planDataFolder(path: string): Promise<DesktopResult<DataFolderPlan>>;
   /** Carries the plan out: Keel closes, copies when moving, and restarts on that folder. */
   changeDataFolder(path: string): Promise<DesktopResult<null>>;
+  /** Whether other assistants can reach Keel's MCP server, and where (with the token to give them). */
+  mcpServer(): Promise<DesktopResult<McpEndpointState>>;
+  /** Turns Keel's MCP server on (on 127.0.0.1, behind the install's token) or off. */
+  setMcpServer(enabled: boolean): Promise<DesktopResult<McpEndpointState>>;
+}
+
+/** Keel's MCP server as the desktop app serves it (Settings → Keel for other assistants). */
+export interface McpEndpointState {
+  enabled: boolean;
+  /** `http://127.0.0.1:<port>/mcp` while on. */
+  url: string | null;
+  /** The install's token, sent as `Authorization: Bearer <token>`; shown while on. */
+  token: string | null;
 }
 
 export type DesktopAction = keyof DesktopBridge;

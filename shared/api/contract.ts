@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { SystemStatus } from '../domain/system';
 import { agentsCalls, agentsEvents } from './agents-calls';
+import { appsCalls, appsEvents } from './apps-calls';
+import { mcpCalls, mcpEvents } from './mcp-calls';
+import { calendarCalls, calendarEvents } from './calendar-calls';
+import { imapCalls, imapEvents } from './imap-calls';
 import { inboxCalls, inboxEvents } from './inbox-calls';
 import { insightsCalls } from './insights-calls';
 import { kernelCalls, kernelEvents } from './kernel-calls';
@@ -41,6 +45,10 @@ export const calls = {
   ...timelineCalls,
   ...inboxCalls,
   ...insightsCalls,
+  ...calendarCalls,
+  ...appsCalls,
+  ...mcpCalls,
+  ...imapCalls,
 } as const;
 
 export const events = {
@@ -52,6 +60,10 @@ export const events = {
   ...memoryEvents,
   ...agentsEvents,
   ...inboxEvents,
+  ...calendarEvents,
+  ...appsEvents,
+  ...mcpEvents,
+  ...imapEvents,
 } as const;
 
 export type Calls = typeof calls;

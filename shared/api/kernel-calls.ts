@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  AdapterInfo,
   Approval,
   ApprovalDecision,
   Budget,
@@ -116,6 +117,7 @@ export const kernelCalls = {
     z.strictObject({}),
     z.object({ paused: z.boolean(), riskThreshold: Risk, concurrency: z.number().int(), running: z.number().int(), workflows: z.array(z.object({ name: z.string(), version: z.number().int() })) }),
   ),
+  'adapters.list': call('Every adapter with its version, actions (risk, flags for the operator) and health: last success, last error, login expired.', z.strictObject({}), z.object({ adapters: z.array(AdapterInfo) })),
   'kernel.pause': call('Pauses all agents: running runs stop at their next step, nothing new starts.', z.strictObject({}), Ok),
   'kernel.resume': call('Resumes all agents.', z.strictObject({}), Ok),
   'kernel.setRiskThreshold': call('Effects at or above this risk always need an approval.', z.strictObject({ risk: Risk }), Ok),

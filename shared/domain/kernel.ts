@@ -162,7 +162,12 @@ export type DeadLetter = z.infer<typeof DeadLetter>;
 export const Trigger = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cron'), expr: z.string().min(1).max(200), timezone: z.string().max(100).optional() }),
   z.object({ kind: z.literal('interval'), everyMs: z.number().int().min(1000).max(366 * 86_400_000) }),
-  z.object({ kind: z.literal('event'), event: z.string().min(1).max(200) }),
+  z.object({
+    kind: z.literal('event'),
+    event: z.string().min(1).max(200),
+    /** Only events whose payload has these values (a subscription to `run.finished` of one workflow); null: the field is absent or null. */
+    where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  }),
 ]);
 export type Trigger = z.infer<typeof Trigger>;
 
@@ -202,3 +207,22 @@ export const LedgerVerification = z.object({
   reason: z.string().nullable(),
 });
 export type LedgerVerification = z.infer<typeof LedgerVerification>;
+
+/** An adapter's health as the Agents view shows it: its last success and error, and whether its login expired. */
+export const AdapterHealth = z.object({
+  lastSuccessAt: z.string().nullable(),
+  lastErrorAt: z.string().nullable(),
+  lastError: z.object({ message: z.string(), code: z.string().nullable() }).nullable(),
+  authExpired: z.boolean(),
+  calls: z.number().int(),
+  failures: z.number().int(),
+});
+export type AdapterHealth = z.infer<typeof AdapterHealth>;
+
+export const AdapterInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  actions: z.array(z.object({ name: z.string(), risk: Risk, summary: z.string(), flags: z.array(z.string()) })),
+  health: AdapterHealth,
+});
+export type AdapterInfo = z.infer<typeof AdapterInfo>;

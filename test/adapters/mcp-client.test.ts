@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectMcpServer, injectionFlags, type McpConnection } from '../../main/core/adapters/mcp/mcp-adapter';
 import { decideApproval, startRun } from '../../main/core/kernel/operator';
+import type { StepPolicy } from '../../main/core/kernel/policy';
 import { defineWorkflow } from '../../main/core/kernel/workflow';
 import { startKernel, type KernelHarness } from '../kernel/harness';
+import { childProcesses } from '../fixtures/mcp/support';
 
 /**
  * MCP tools as Keel actions, against a real MCP server nobody here wrote
@@ -13,14 +15,14 @@ import { startKernel, type KernelHarness } from '../kernel/harness';
  */
 const EVERYTHING = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/index.js');
 
-const callTool = (name: string, tool: string, args: Record<string, unknown>, permissions: string[]) =>
+const callTool = (name: string, tool: string, args: Record<string, unknown>, permissions: string[], policy?: StepPolicy) =>
   defineWorkflow({
     name,
     version: 1,
     input: z.object({}),
     permissions,
     async run(ctx) {
-      return ctx.effect('mcp-everything', tool, args);
+      return ctx.effect('mcp-everything', tool, args, policy ? { policy } : {});
     },
   });
 
@@ -28,7 +30,7 @@ let mcp: McpConnection;
 let h: KernelHarness;
 
 beforeAll(async () => {
-  mcp = await connectMcpServer({ name: 'everything', command: process.execPath, args: [EVERYTHING, 'stdio'], risks: { 'get-sum': 'low' } });
+  mcp = await connectMcpServer({ name: 'everything', command: process.execPath, args: [EVERYTHING, 'stdio'], risks: { 'get-sum': 'low', 'trigger-long-running-operation': 'low' } });
   h = await startKernel({
     adapters: [mcp.adapter],
     workflows: [
@@ -36,6 +38,7 @@ beforeAll(async () => {
       callTool('mcp.sum', 'get-sum', { a: 2, b: 3 }, ['mcp-everything.get-sum']),
       callTool('mcp.sum.bad', 'get-sum', { a: 'two', b: 3 }, ['mcp-everything.get-sum']),
       callTool('mcp.unpermitted', 'echo', { message: 'sneaky' }, ['mcp-everything.get-sum']),
+      callTool('mcp.slow', 'trigger-long-running-operation', { duration: 30, steps: 30 }, ['mcp-everything.trigger-long-running-operation'], { timeoutMs: 300, retry: { maxAttempts: 1 } }),
     ],
   });
 }, 60_000);
@@ -96,6 +99,23 @@ describe('an MCP server’s tools as adapter actions', () => {
     const run = await h.run(id);
     expect(run.error).toMatchObject({ kind: 'policy', message: expect.stringMatching(/has no permission for mcp-everything\.echo/) });
     expect(await effectEvents(id)).toEqual([]);
+  });
+});
+
+describe('a slow call', () => {
+  test('a call longer than the step’s timeout is abandoned as transient; the session stays open and the next call uses the same process', async () => {
+    const before = childProcesses(/server-everything/);
+    expect(before).toHaveLength(1);
+    const { id } = await startRun(h.k, { workflow: 'mcp.slow', input: {} });
+    await h.k.idle();
+    const run = await h.run(id);
+    expect(run.error).toMatchObject({ kind: 'transient', message: expect.stringMatching(/timed out after 300 ms/) });
+    expect(await effectEvents(id)).toEqual([]);
+    expect(mcp.connected).toBe(true);
+    const { id: next } = await startRun(h.k, { workflow: 'mcp.sum', input: {} });
+    await h.k.idle();
+    expect((await h.run(next)).status).toBe('succeeded');
+    expect(childProcesses(/server-everything/)).toEqual(before);
   });
 });
 

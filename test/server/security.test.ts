@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadOrCreateToken } from '../../main/server/token';
+import { loadOrCreateToken } from '../../main/core/data-folder/token';
 import { startHarness, type Harness } from '../support/in-process-server';
 import { tempDir } from '../support/temp';
 import { TestSocket } from '../support/ws-client';

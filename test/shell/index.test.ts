@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import type { ApiResult } from '../../shared/api/errors';
 import type { EventName } from '../../shared/api/contract';
@@ -111,6 +113,27 @@ describe('the Electron entry', () => {
     const template = Menu.buildFromTemplate.mock.calls.at(-1)![0] as { label?: string; click?: () => void }[];
     template.find((i) => i.label === 'Open Inbox (3)')!.click!();
     expect(win().webContents.executeJavaScript).toHaveBeenLastCalledWith('location.hash = "#/inbox"');
+  });
+
+  test('Settings → Keel for other assistants: the switch serves MCP on 127.0.0.1 behind the token, keeps its port, and turns off', async () => {
+    const desktop = ipcMain.handlers.get('keel:desktop')!;
+    const fromApp = { senderFrame: { parent: null, url: 'keel://app/index.html' } };
+    expect(await desktop(fromApp, 'mcpServer')).toEqual({ ok: true, value: { enabled: false, url: null, token: null } });
+    expect(await desktop(fromApp, 'setMcpServer', 'yes')).toEqual({ ok: false, error: 'On or off (true or false) is needed.' });
+    const on = (await desktop(fromApp, 'setMcpServer', true)) as { ok: true; value: { enabled: boolean; url: string; token: string } };
+    expect(on.value).toMatchObject({ enabled: true, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/), token: expect.any(String) });
+    expect(on.value.token).toBe(readFileSync(join(core.dataDir, 'server-token'), 'utf8').trim());
+    const client = new Client({ name: 'desktop-probe', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(on.value.url), { requestInit: { headers: { authorization: `Bearer ${on.value.token}` } } }));
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('search_memory');
+    await client.close();
+    const unauthorised = await fetch(on.value.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(unauthorised.status).toBe(401);
+    expect(stored.get('mcpServer')).toEqual({ enabled: true, port: Number(new URL(on.value.url).port) });
+
+    expect(await desktop(fromApp, 'setMcpServer', false)).toEqual({ ok: true, value: { enabled: false, url: null, token: null } });
+    await expect(fetch(on.value.url, { method: 'POST' })).rejects.toThrow();
+    expect(stored.get('mcpServer')).toEqual({ enabled: false, port: Number(new URL(on.value.url).port) });
   });
 
   test('Settings → data folder: the picker, the plan, and a move that closes the core, copies, keeps the choice and relaunches', async () => {

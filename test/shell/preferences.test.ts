@@ -25,7 +25,7 @@ vi.mock('electron-store', () => ({
 const { openShellStore } = await import('../../main/shell/preferences');
 
 describe('what electron-store keeps', () => {
-  test('bounds, maximized and the data folder only; the retired notifications switch is dropped', () => {
+  test('bounds, maximized, the data folder and the MCP server switch only; the retired notifications switch is dropped', () => {
     disk.set('windowBounds', { x: 1, y: 2, width: 1000, height: 700 });
     disk.set('notifications', false); // written by earlier versions; the core's preferences own it now
     const store = openShellStore();
@@ -36,6 +36,9 @@ describe('what electron-store keeps', () => {
     expect(store.dataFolder()).toBeNull();
     store.setDataFolder('/media/op/keel');
     expect(openShellStore().dataFolder()).toBe('/media/op/keel');
-    expect([...disk.keys()].sort()).toEqual(['dataFolder', 'maximized', 'windowBounds']);
+    expect(store.mcpServer()).toEqual({ enabled: false, port: 0 });
+    store.setMcpServer({ enabled: true, port: 43210 });
+    expect(openShellStore().mcpServer()).toEqual({ enabled: true, port: 43210 });
+    expect([...disk.keys()].sort()).toEqual(['dataFolder', 'maximized', 'mcpServer', 'windowBounds']);
   });
 });

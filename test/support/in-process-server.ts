@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Core } from '../../main/core/host/core';
 import { startKeelServer, type KeelServer } from '../../main/server/http-server';
-import { loadOrCreateToken } from '../../main/server/token';
+import { loadOrCreateToken } from '../../main/core/data-folder/token';
 import { tempDir } from './temp';
 
 export interface Harness {

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach } from 'vitest';
 
 const perTest: string[] = [];
 const perFile: string[] = [];
@@ -19,5 +18,12 @@ export function tempDir(options: { lifetime?: 'test' | 'file' } = {}): string {
 const remove = (dirs: string[]) => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 };
-afterEach(() => remove(perTest));
-afterAll(() => remove(perFile));
+// Outside vitest (a benchmark reusing the tests' servers) there are no hooks: removed at exit.
+if (process.env.VITEST) {
+  // Imported only under vitest: importing it elsewhere throws.
+  const { afterAll, afterEach } = await import('vitest');
+  afterEach(() => remove(perTest));
+  afterAll(() => remove(perFile));
+} else {
+  process.once('exit', () => remove([...perTest, ...perFile]));
+}

@@ -62,6 +62,7 @@ const SEEDED_KEY = 'agents.autoTriageSeeded';
 
 /**
  * Every stored document is triaged (and meeting notes go on to the extractor and drafter),
+ * but for parts of another (an e-mail's attachments: the e-mail is the item triaged),
  * through an ordinary event schedule the operator can pause or delete like any other; it is
  * created once, so a deleted one stays deleted.
  */
@@ -69,6 +70,6 @@ export async function seedAutoTriage(kernel: Kernel): Promise<void> {
   const { rows } = await kernel.db.query('SELECT 1 FROM kernel_settings WHERE key = $1', [SEEDED_KEY]);
   if (rows.length) return;
   const exists = await kernel.db.query('SELECT 1 FROM kernel_schedules WHERE name = $1', [AUTO_TRIAGE_SCHEDULE]);
-  if (!exists.rows.length) await createSchedule(kernel, { name: AUTO_TRIAGE_SCHEDULE, workflow: 'agent.triage', input: {}, trigger: { kind: 'event', event: DOCUMENT_INGESTED }, agent: 'triage' }, 'keel');
+  if (!exists.rows.length) await createSchedule(kernel, { name: AUTO_TRIAGE_SCHEDULE, workflow: 'agent.triage', input: {}, trigger: { kind: 'event', event: DOCUMENT_INGESTED, where: { partOf: null } }, agent: 'triage' }, 'keel');
   await kernel.db.query(`INSERT INTO kernel_settings (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [SEEDED_KEY]);
 }

@@ -81,7 +81,40 @@ export class AgentRegistry {
     });
   }
 
-  private async reload(): Promise<void> {
+  /**
+   * An app's agents, in the app's install or upgrade transaction: added, or (on upgrade) given
+   * the app's new role, permissions and instructions as a new version, like an operator's edit.
+   */
+  async writeAppAgents(tx: Transaction, log: Log, app: string, seeds: AgentSeed[]): Promise<void> {
+    for (const s of seeds) {
+      const { rows } = await tx.query<{ current_version: number; instructions: string | null }>(
+        `SELECT a.current_version, v.instructions FROM agents a LEFT JOIN agent_versions v ON v.name = a.name AND v.version = a.current_version WHERE a.name = $1`,
+        [s.name],
+      );
+      const version = rows[0] ? rows[0].current_version + (rows[0].instructions === s.instructions ? 0 : 1) : 1;
+      await tx.query(
+        `INSERT INTO agents (name, role, tier, memory_scope, permissions, approvals, concurrency, builtin, current_version, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8, now())
+         ON CONFLICT (name) DO UPDATE SET role = $2, tier = $3, memory_scope = $4, permissions = $5, approvals = $6, concurrency = $7, current_version = $8, updated_at = now()`,
+        [s.name, s.role, s.tier, JSON.stringify(s.memoryScope), s.permissions, s.approvals, s.concurrency, version],
+      );
+      await tx.query(`INSERT INTO agent_versions (name, version, instructions, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (name, version) DO NOTHING`, [s.name, version, s.instructions, `app ${app}`, `app:${app}`]);
+      if (s.budget) await writeBudget(tx, log, { scope: 'agent', name: s.name, ...s.budget }, `app:${app}`);
+      log({ type: 'agent.registered', actor: { kind: 'system', name: `app:${app}` }, data: { agent: s.name, app, tier: s.tier, permissions: s.permissions } });
+    }
+  }
+
+  /** An app's agents removed with everything they registered (versions, budgets). */
+  async deleteAppAgents(tx: Transaction, log: Log, app: string, names: string[]): Promise<void> {
+    for (const name of names) {
+      await tx.query('DELETE FROM agents WHERE name = $1 AND NOT builtin', [name]);
+      await tx.query(`DELETE FROM kernel_budgets WHERE scope = 'agent' AND name = $1`, [name]);
+      log({ type: 'agent.removed', actor: { kind: 'system', name: `app:${app}` }, data: { agent: name, app } });
+    }
+  }
+
+  /** Re-reads every agent (after an app changed some in its own transaction). */
+  async reload(): Promise<void> {
     const { rows } = await this.deps.db.query<AgentRow>(`${SELECT} ORDER BY a.name`);
     this.cache = new Map(rows.map((r) => [r.name, toAgent(r)]));
     for (const a of this.cache.values()) {

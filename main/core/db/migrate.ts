@@ -60,7 +60,7 @@ export async function migrate(db: PGlite, list: readonly Migration[]): Promise<M
   )`);
   const { rows } = await db.query<AppliedRow>('SELECT version, name, checksum FROM keel_migrations ORDER BY version');
   const known = new Map(list.map((m) => [m.version, m]));
-  const knownVersion = list.length ? list[list.length - 1]!.version : 0;
+  const knownVersion = list.length ? Math.max(...list.map((m) => m.version)) : 0;
   for (const row of rows) {
     const mine = known.get(row.version);
     if (!mine) throw new SchemaTooNewError(Math.max(...rows.map((r) => r.version)), knownVersion);
@@ -69,7 +69,7 @@ export async function migrate(db: PGlite, list: readonly Migration[]): Promise<M
   }
   const done = new Set(rows.map((r) => r.version));
   const applied: number[] = [];
-  for (const m of list) {
+  for (const m of [...list].sort((a, b) => a.version - b.version)) {
     if (done.has(m.version)) continue;
     await db.transaction(async (tx: Transaction) => {
       await tx.exec(m.sql);

@@ -51,7 +51,7 @@ async function open(): Promise<WorkerContext & { opened: OpenDatabase; core: Ass
     memory: { overrides: noDownload(memoryOptions?.overrides), modelsDir: memoryOptions?.modelsDir },
     notify,
   });
-  return { opened, db: opened.db, kernel: core.kernel, memory: core.memory, models: core.models, agents: core.agents, email: core.email, inbox: core.inbox, core };
+  return { opened, db: opened.db, kernel: core.kernel, memory: core.memory, models: core.models, agents: core.agents, email: core.email, imap: core.imap, calendar: core.calendar, apps: core.apps, mcp: core.mcp, inbox: core.inbox, core };
 }
 
 let ctx: (WorkerContext & { opened: OpenDatabase; core: Assembled }) | null = null;

@@ -5,6 +5,13 @@ import { emailHandlers } from '../adapters/email/api';
 import { agentsHandlers } from '../agents/api';
 import type { AgentsService } from '../agents/agents';
 import type { EmailSettingsStore } from '../adapters/email';
+import { imapHandlers, type ImapService } from '../adapters/imap';
+import { calendarHandlers } from '../adapters/calendar/api';
+import { appsHandlers } from '../apps/api';
+import { mcpHandlers } from '../adapters/mcp/api';
+import type { McpServers } from '../adapters/mcp/servers';
+import type { AppsService } from '../apps/apps-service';
+import type { CalendarSettingsStore } from '../adapters/calendar';
 import { inboxHandlers } from '../inbox/api';
 import type { InboxService } from '../inbox/inbox-service';
 import { insightsHandlers } from '../insights/api';
@@ -24,6 +31,10 @@ export interface WorkerContext {
   models: ModelService;
   agents: AgentsService;
   email: EmailSettingsStore;
+  imap: ImapService;
+  calendar: CalendarSettingsStore;
+  apps: AppsService;
+  mcp: McpServers;
   inbox: InboxService;
 }
 
@@ -48,6 +59,10 @@ export const workerHandlers: Handlers = {
   ...served(agentsHandlers as PartHandlers<AgentsService>, (c) => c.agents),
   ...served(modelsHandlers as PartHandlers<ModelService>, (c) => c.models),
   ...served(emailHandlers as PartHandlers<EmailSettingsStore>, (c) => c.email),
+  ...served(imapHandlers as PartHandlers<ImapService>, (c) => c.imap),
+  ...served(calendarHandlers as PartHandlers<CalendarSettingsStore>, (c) => c.calendar),
+  ...served(appsHandlers as PartHandlers<AppsService>, (c) => c.apps),
+  ...served(mcpHandlers as PartHandlers<McpServers>, (c) => c.mcp),
   ...served(insightsHandlers as PartHandlers<Kernel>, (c) => c.kernel),
   ...served(inboxHandlers as PartHandlers<InboxService>, (c) => c.inbox),
 };

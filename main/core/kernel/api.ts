@@ -121,6 +121,9 @@ export const kernelHandlers: { [N in keyof Calls]: Handler<N> } = {
     await op.setBudget(k, b);
     return OK;
   },
+  async 'adapters.list'(k) {
+    return { adapters: k.adapterRegistry.list() };
+  },
   async 'kernel.status'(k) {
     return {
       paused: k.isPaused(),

@@ -152,7 +152,7 @@ export class RunContext implements WorkflowContext {
     }
     const { no, rec } = this.begin(name, 'effect');
     if (rec?.status === 'completed') return rec.output as R;
-    const adapter = this.k.adapters.get(adapterName)!;
+    const adapter = this.adapterFor(no, name, 'effect', adapterName, action, p)!;
     const act = adapter.actions[action]!;
     const parsed = act.args.safeParse(effectiveArgs);
     if (!parsed.success) {
@@ -162,7 +162,7 @@ export class RunContext implements WorkflowContext {
     await this.budget(no, name, p);
     const startedAt = this.k.clock.now();
     const key = effectKey(this.run.id, no);
-    const { value, attempts } = await this.attempt(no, name, 'effect', (signal) => act.run(parsed.data, { idempotencyKey: key, signal }), p);
+    const { value, attempts } = await this.attempt(no, name, 'effect', (signal) => this.tracked(adapterName, () => act.run(parsed.data, { idempotencyKey: key, signal })), p);
     const output = jsonSafe(value);
     const unstorable = nulProblem(output, `The result of ${name}`);
     if (unstorable) throw this.fail(no, name, 'effect', { kind: 'validation', message: unstorable }, p.onExhausted);
@@ -182,7 +182,7 @@ export class RunContext implements WorkflowContext {
     const { no, rec } = this.begin(gateName, 'gate');
     if (rec?.status === 'completed') return rec.output as GateOutput;
     if (rec?.status === 'waiting') throw await this.stillWaiting('waiting_approval', 'approval');
-    const act = this.k.adapters.get(adapterName)?.actions[action];
+    const act = this.adapterFor(no, gateName, 'gate', adapterName, action, p)?.actions[action];
     if (!act) throw this.fail(no, gateName, 'gate', { kind: 'validation', message: `There is no adapter action ${name}.` }, p.onExhausted);
     if (!permits(this.def, adapterName, action)) {
       throw this.fail(no, gateName, 'gate', { kind: 'policy', message: `Workflow ${this.def.name} has no permission for ${name}; add it to its permissions to allow it.` }, p.onExhausted);
@@ -212,6 +212,31 @@ export class RunContext implements WorkflowContext {
       rationale: mustAsk ? `${act.summary} Agent ${this.run.agent} always asks before ${name}.` : `${act.summary} Its risk (${act.risk}) is at or above your approval threshold (${this.k.riskThreshold()}).`,
     });
     throw this.raise(new Suspend('approval'));
+  }
+
+  /**
+   * The adapter version this run started with (or one with the same schema for this action);
+   * an upgrade that changed the action fails the step with the reason (adapters/registry.ts).
+   */
+  private adapterFor(no: number, name: string, kind: string, adapterName: string, action: string, p: StepPolicy) {
+    try {
+      return this.k.adapterRegistry.resolve(adapterName, action, this.run.adapter_versions?.[adapterName]);
+    } catch (err) {
+      if (!(err instanceof KernelError)) throw err;
+      throw this.fail(no, name, kind, { kind: err.kind, message: err.message, details: err.details }, p.onExhausted);
+    }
+  }
+
+  /** Each attempt's outcome is the adapter's health (last success, last error, login expired). */
+  private async tracked<T>(adapterName: string, call: () => Promise<T>): Promise<T> {
+    try {
+      const out = await call();
+      await this.k.adapterRegistry.record(this.k.db, adapterName, this.k.clock.now());
+      return out;
+    } catch (err) {
+      await this.k.adapterRegistry.record(this.k.db, adapterName, this.k.clock.now(), err);
+      throw err;
+    }
   }
 
   /** An approved request's effect, used once: the step number of the approval, or null. */
@@ -293,8 +318,9 @@ export class RunContext implements WorkflowContext {
     const now = isoAt(at);
     await this.k.commit(async (tx, log) => {
       await tx.query(
-        `INSERT INTO kernel_runs (id, workflow, workflow_version, input, status, priority, due_at, agent, app, parent_run_id, parent_step_no, trace_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $11, $6, $6) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO kernel_runs (id, workflow, workflow_version, input, status, priority, due_at, agent, app, parent_run_id, parent_step_no, trace_id, created_at, updated_at, adapter_versions)
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $11, $6, $6, (SELECT adapter_versions FROM kernel_runs WHERE id = $9)) ON CONFLICT (id) DO NOTHING`,
+        // A child keeps its parent's adapter versions: one piece of work, one set of versions.
         [childId, workflow, def.version, JSON.stringify(jsonSafe(parsed.data)), options.priority ?? this.run.priority, now, def.agent ?? this.run.agent, def.app ?? this.run.app, this.run.id, no, this.run.trace_id],
       );
       await insertWaitingStep(tx, this.run.id, no, name, 'child', { childRunId: childId }, at);

@@ -1,6 +1,7 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Risk } from '../../../shared/domain/kernel';
 import type { Adapter } from './adapters/adapter';
+import type { AdapterRegistry } from './adapters/registry';
 import type { Clock } from './clock';
 import type { Ledger, NewLedgerEvent } from './ledger';
 import type { RunRow } from './store';
@@ -31,6 +32,9 @@ export interface KernelInternals {
   readonly clock: Clock;
   readonly workflows: Map<string, AnyWorkflow>;
   readonly adapters: Map<string, Adapter>;
+  readonly adapterRegistry: AdapterRegistry;
+  /** The workflow a run executes: the version it started on while registered, else the current one. */
+  workflowFor(name: string, version: number): AnyWorkflow | undefined;
   riskThreshold(): Risk;
   isStopping(): boolean;
   isCancelRequested(runId: string): boolean;

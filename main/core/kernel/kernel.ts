@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Risk } from '../../../shared/domain/kernel';
 import type { Adapter } from './adapters/adapter';
+import { AdapterRegistry } from './adapters/registry';
 import { systemClock, type Clock } from './clock';
 import { newId } from './ids';
 import { isoAt, jsonSafe, runEventBase, type AgentPolicy, type KernelInternals, type Log, type NewStep } from './internals';
@@ -54,7 +55,9 @@ export class Kernel implements KernelInternals {
   readonly clock: Clock;
   readonly ledger: Ledger;
   readonly workflows = new Map<string, AnyWorkflow>();
-  readonly adapters = new Map<string, Adapter>();
+  private readonly workflowVersions = new Map<string, AnyWorkflow>();
+  readonly adapterRegistry = new AdapterRegistry();
+  readonly adapters = this.adapterRegistry.current;
   readonly owner = `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   readonly limits: ConcurrencyLimits;
   private threshold: Risk;
@@ -83,16 +86,48 @@ export class Kernel implements KernelInternals {
     this.limits = { global: 4, ...options.limits };
     this.threshold = options.riskThreshold ?? 'high';
     this.onEvent = options.onEvent ?? (() => undefined);
-    for (const adapter of options.adapters ?? []) this.adapters.set(adapter.name, adapter);
+    for (const adapter of options.adapters ?? []) this.adapterRegistry.add(adapter);
     for (const workflow of options.workflows ?? []) this.register(workflow);
   }
 
+  /**
+   * Adds a workflow, or a version of one. New runs start on the highest version; a run goes on
+   * with the version it started on while that is registered (an app's older version stays
+   * registered until its runs end), else with the current one.
+   */
   register(def: AnyWorkflow): void {
-    this.workflows.set(def.name, def);
+    this.workflowVersions.set(`${def.name}@${def.version}`, def);
+    const current = this.workflows.get(def.name);
+    if (!current || def.version >= current.version) this.workflows.set(def.name, def);
   }
 
-  registerAdapter(adapter: Adapter): void {
-    this.adapters.set(adapter.name, adapter);
+  /** Removes every version of a workflow (an app uninstalled); its unfinished runs then wait, saying why. */
+  unregister(name: string): void {
+    this.workflows.delete(name);
+    for (const k of [...this.workflowVersions.keys()]) if (k.startsWith(`${name}@`)) this.workflowVersions.delete(k);
+  }
+
+  workflowFor(name: string, version: number): AnyWorkflow | undefined {
+    return this.workflowVersions.get(`${name}@${version}`) ?? this.workflows.get(name);
+  }
+
+  /**
+   * Adds an adapter, or a new version of one (the old version stays loaded for runs that
+   * started with it). Resolves once recorded, so runs started after it pin this version.
+   */
+  async registerAdapter(adapter: Adapter): Promise<void> {
+    this.adapterRegistry.add(adapter);
+    if (this.started) await this.syncAdapters();
+  }
+
+  /** Removes an adapter (a server removed, an app uninstalled). */
+  async unregisterAdapter(name: string): Promise<void> {
+    this.adapterRegistry.remove(name);
+    if (this.started) await this.syncAdapters();
+  }
+
+  private syncAdapters(): Promise<void> {
+    return this.adapterRegistry.sync(this.db, (fn) => this.commit(fn), this.clock.now());
   }
 
   /** Installs memory (the memory layer is built on the kernel, so it arrives after construction). */
@@ -214,6 +249,7 @@ export class Kernel implements KernelInternals {
     const cancels = await this.db.query<{ id: string }>(`SELECT id FROM kernel_runs WHERE cancel_requested`);
     for (const r of cancels.rows) this.cancels.add(r.id);
     await this.reclaimLeases();
+    await this.syncAdapters();
     this.started = true;
     this.stopping = false;
     // Hosts learn the persisted pause state and threshold the same way as later changes.

@@ -12,7 +12,7 @@ import type { Transaction } from '@electric-sql/pglite';
 /** Executes (or replays) one claimed run until it finishes, suspends or fails. */
 export async function executeRun(k: KernelInternals, run: RunRow): Promise<void> {
   if (run.status === 'compensating') return compensate(k, run, run.error ?? { kind: 'permanent', message: 'Compensation resumed.' });
-  const def = k.workflows.get(run.workflow);
+  const def = k.workflowFor(run.workflow, run.workflow_version);
   if (!def) {
     return park(k, run, { kind: 'validation', message: `Workflow ${run.workflow} is not registered in this Keel; install it, then retry.` }, 'dead_letter');
   }
@@ -137,13 +137,13 @@ export async function compensate(k: KernelInternals, run: RunRow, error: KernelE
     [run.id],
   );
   // Undo uses the workflow's own retry policy: it must outlast the same flaky world.
-  const defaults = k.workflows.get(run.workflow)?.defaults;
+  const defaults = k.workflowFor(run.workflow, run.workflow_version)?.defaults;
   const policy = { retry: defaults?.retry, timeoutMs: defaults?.timeoutMs, onExhausted: 'escalate' as const };
   for (const step of rows) {
     const undo = step.compensation!;
-    const act = k.adapters.get(undo.adapter)?.actions[undo.action];
     const name = `undo:${undo.adapter}.${undo.action}`;
     try {
+      const act = k.adapterRegistry.resolve(undo.adapter, undo.action, run.adapter_versions?.[undo.adapter])?.actions[undo.action];
       if (!act) throw new StepFailed({ kind: 'validation', message: `There is no adapter action ${undo.adapter}.${undo.action} to compensate with.` }, 'escalate');
       const args = act.args.parse(undo.args);
       const key = `${run.id}:${step.step_no}:undo`;

@@ -20,13 +20,16 @@ export interface NewRun {
   actor: Parameters<Log>[0]['actor'];
 }
 
+/** A new run keeps the adapter versions current when it starts (see adapters/registry.ts). */
+export const PINNED_ADAPTERS = '(SELECT jsonb_object_agg(name, version) FROM kernel_adapter_current)';
+
 /** Inserts a pending run (or finds the one with the same idempotency key). */
 export async function insertRun(tx: Transaction, log: Log, run: NewRun): Promise<{ id: string; created: boolean }> {
   const id = newId();
   const at = isoAt(run.dueAt);
   const { rows } = await tx.query<{ id: string }>(
-    `INSERT INTO kernel_runs (id, workflow, workflow_version, input, status, priority, due_at, agent, app, trace_id, idempotency_key, schedule_id, trigger, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $1, $9, $10, $11, $6, $6)
+    `INSERT INTO kernel_runs (id, workflow, workflow_version, input, status, priority, due_at, agent, app, trace_id, idempotency_key, schedule_id, trigger, created_at, updated_at, adapter_versions)
+     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $1, $9, $10, $11, $6, $6, ${PINNED_ADAPTERS})
      ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
     [id, run.workflow, run.version, JSON.stringify(jsonSafe(run.input)), run.priority ?? 0, at, run.agent ?? null, run.app ?? null, run.idempotencyKey ?? null, run.scheduleId ?? null, run.trigger ? JSON.stringify(run.trigger) : null],
   );

@@ -31,6 +31,8 @@ export interface RunRow {
   idempotency_key: string | null;
   schedule_id: string | null;
   trigger: RunTrigger | null;
+  /** The adapter versions current when the run started (kept while it is in flight). */
+  adapter_versions: Record<string, string> | null;
   lease_owner: string | null;
   cancel_requested: boolean;
   cancel_compensate: boolean;

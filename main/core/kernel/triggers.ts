@@ -88,6 +88,13 @@ export async function fireDueSchedules(k: KernelInternals): Promise<number> {
  * change that raised it. A run started by a `run.finished` trigger does not raise
  * `run.finished` triggers itself (no endless chains).
  */
+/** A subscription's `where`: every named payload field has exactly that value. */
+function matchesWhere(trigger: Trigger, payload: unknown): boolean {
+  if (trigger.kind !== 'event' || !trigger.where) return true;
+  const p = (payload ?? {}) as Record<string, unknown>;
+  return Object.entries(trigger.where).every(([key, value]) => (p[key] ?? null) === value);
+}
+
 export async function fireEventTriggers(k: KernelInternals, tx: Transaction, log: Log, event: string, payload: unknown, sourceScheduleId: string | null = null): Promise<number> {
   const { rows } = await tx.query<ScheduleRow>(
     `SELECT id, name, workflow, input, trigger, priority, agent, app FROM kernel_schedules
@@ -100,8 +107,9 @@ export async function fireEventTriggers(k: KernelInternals, tx: Transaction, log
     const src = source.rows[0]?.trigger;
     if (src?.kind === 'event' && src.event === 'run.finished') return 0;
   }
-  for (const s of rows) await startScheduled(k, tx, log, s, `event:${s.id}:${newId()}`, { kind: 'event', scheduleId: s.id, event, payload });
-  const started = rows.length;
+  const matching = rows.filter((s) => matchesWhere(s.trigger, payload));
+  for (const s of matching) await startScheduled(k, tx, log, s, `event:${s.id}:${newId()}`, { kind: 'event', scheduleId: s.id, event, payload });
+  const started = matching.length;
   if (started) k.kick();
   return started;
 }

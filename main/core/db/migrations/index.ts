@@ -4,6 +4,9 @@ import memory from './0003_memory';
 import postingsUncompressed from './0004_postings_uncompressed';
 import modelsAgents from './0005_models_agents';
 import emailSecrets from './0006_email_secrets';
+import imap from './0007_imap';
+import calendar from './0008_calendar';
+import adaptersApps from './0009_adapters_apps';
 
 export interface Migration {
   version: number;
@@ -22,6 +25,9 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'postings_uncompressed', sql: postingsUncompressed },
   { version: 5, name: 'models_agents', sql: modelsAgents },
   { version: 6, name: 'email_secrets', sql: emailSecrets },
+  { version: 7, name: 'imap', sql: imap },
+  { version: 8, name: 'calendar', sql: calendar },
+  { version: 9, name: 'adapters_apps', sql: adaptersApps },
 ];
 
-export const latestSchemaVersion = migrations[migrations.length - 1]!.version;
+export const latestSchemaVersion = Math.max(...migrations.map((m) => m.version));

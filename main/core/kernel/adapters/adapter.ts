@@ -11,6 +11,10 @@ export interface AdapterAction<A = unknown, R = unknown> {
   risk: Risk;
   summary: string;
   args: z.ZodType<A>;
+  /** The arguments' JSON Schema when it comes from elsewhere (an MCP tool's): upgrades are compared by it. */
+  schema?: unknown;
+  /** What the operator should know about this action (e.g. an MCP tool description that addresses the model). */
+  flags?: string[];
   run(args: A, ctx: ActionContext): Promise<R>;
 }
 

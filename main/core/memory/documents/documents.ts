@@ -23,6 +23,15 @@ export interface IngestInput {
   upload: boolean;
 }
 
+/** A file to queue; `partOf` names the document it belongs to (an e-mail's attachment → the e-mail). */
+export interface QueuedFile {
+  source: string;
+  path: string;
+  name: string;
+  upload: boolean;
+  partOf?: string;
+}
+
 export type ReadResult =
   | { kind: 'read'; sha256: string; size: number }
   | { kind: 'unchanged' }
@@ -34,8 +43,10 @@ export type StoreResult = { kind: 'stored'; version: number; chunks: number } | 
 export const INGEST_WORKFLOW = 'memory.ingest';
 export const INGEST_AGENT = 'ingest';
 const ACTOR = { kind: 'system' as const, name: 'memory' };
-/** The event a stored document version raises (payload: documentId, name, version, replaced, type). */
+/** The event a stored document version raises (payload: documentId, name, version, replaced, type, partOf). */
 export const DOCUMENT_INGESTED = 'document.ingested';
+/** The link from a document that is part of another (an e-mail's attachment) to that other. */
+export const PART_OF = 'part_of';
 const MB = 1024 * 1024;
 
 const failure = (code: IngestError['code'], message: string): IngestError => ({ code, message });
@@ -83,19 +94,26 @@ export class Documents {
    * One transaction per batch: each file's document row (new, or the same source again)
    * and its ingest run. A document already on its way keeps its run instead of a second one.
    */
-  async queue(files: { source: string; path: string; name: string; upload: boolean }[], folderId: string | null): Promise<IngestOutcome[]> {
-    const now = new Date().toISOString();
-    const outcomes = await this.m.commit(async (tx, log) => {
-      const out: IngestOutcome[] = [];
-      for (const f of files) out.push(await this.queueOne(tx, log, f, folderId, now));
-      return out;
-    });
-    for (const o of outcomes) if (o.documentId) this.changed(o.documentId, o.name, 'queued', null);
-    this.m.kernel.kick();
+  async queue(files: QueuedFile[], folderId: string | null): Promise<IngestOutcome[]> {
+    const outcomes = await this.m.commit((tx, log) => this.queueIn(tx, log, files, folderId));
+    this.queued(outcomes);
     return outcomes;
   }
 
-  private async queueOne(tx: Transaction, log: Log, f: { source: string; path: string; name: string; upload: boolean }, folderId: string | null, now: string): Promise<IngestOutcome> {
+  /** `queue` inside a change being committed (an e-mail's intake records the message with its documents); call `queued` after the commit. */
+  async queueIn(tx: Transaction, log: Log, files: QueuedFile[], folderId: string | null): Promise<IngestOutcome[]> {
+    const now = new Date().toISOString();
+    const out: IngestOutcome[] = [];
+    for (const f of files) out.push(await this.queueOne(tx, log, f, folderId, now));
+    return out;
+  }
+
+  queued(outcomes: IngestOutcome[]): void {
+    for (const o of outcomes) if (o.documentId) this.changed(o.documentId, o.name, 'queued', null);
+    this.m.kernel.kick();
+  }
+
+  private async queueOne(tx: Transaction, log: Log, f: QueuedFile, folderId: string | null, now: string): Promise<IngestOutcome> {
     const existing = await tx.query<{ id: string; status: DocumentStatus; run_id: string | null }>('SELECT id, status, run_id FROM memory_documents WHERE source = $1', [f.source]);
     const row = existing.rows[0];
     if (row && ['queued', 'parsing', 'embedding'].includes(row.status) && !f.upload) {
@@ -110,7 +128,18 @@ export class Documents {
          folder_id = COALESCE(EXCLUDED.folder_id, memory_documents.folder_id), updated_at = EXCLUDED.updated_at`,
       [id, f.source, f.name, folderId, run.id, now],
     );
+    if (f.partOf) await this.linkPart(tx, log, id, f.partOf);
     return { name: f.name, documentId: id, runId: run.id, status: 'queued', error: null };
+  }
+
+  /** A part of another document (an e-mail's attachment): triaged with its whole, never on its own (see parseAndStore). */
+  private async linkPart(tx: Transaction, log: Log, id: string, wholeId: string): Promise<void> {
+    const { rows } = await tx.query<{ id: string }>(
+      `INSERT INTO memory_links (id, from_kind, from_id, to_kind, to_id, type, created_at) VALUES ($1, 'document', $2, 'document', $3, '${PART_OF}', now())
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [newId(), id, wholeId],
+    );
+    if (rows[0]) log({ type: 'entity.linked', actor: ACTOR, data: { linkId: rows[0].id, from: { kind: 'document', id }, to: { kind: 'document', id: wholeId }, type: PART_OF } });
   }
 
   // ---- the ingest run's steps ----
@@ -151,6 +180,7 @@ export class Documents {
   private async duplicate(input: IngestInput, of: { id: string; name: string }): Promise<ReadResult> {
     await this.m.commit(async (tx, log) => {
       await tx.query('DELETE FROM memory_documents WHERE id = $1 AND current_version IS NULL', [input.documentId]);
+      await tx.query(`DELETE FROM memory_links WHERE from_kind = 'document' AND from_id = $1 AND type = '${PART_OF}'`, [input.documentId]);
       log({ type: 'document.duplicate', actor: ACTOR, data: { documentId: input.documentId, name: input.name, sameAs: of.id } });
     });
     this.m.notify('documents.changed', { id: input.documentId, name: input.name, status: 'deleted', error: { code: 'duplicate', message: `already in memory as ${of.name}` } });
@@ -206,7 +236,10 @@ export class Documents {
       );
       log({ type: 'document.indexed', actor: ACTOR, data: { documentId: input.documentId, name: input.name, version: next, replaced: prev, type: parsed.type, sha256: read.sha256, chunks: chunks.length, embedded: vectors ? chunks.length : 0 } });
       // Schedules listening (triage of new documents) start in this transaction: exactly once per stored version.
-      await this.m.kernel.raiseIn(tx, log, DOCUMENT_INGESTED, { documentId: input.documentId, name: input.name, version: next, replaced: prev, type: parsed.type }, ACTOR);
+      // A part (an e-mail's attachment) says whose part it is: triage takes only wholes (its
+      // schedule's `where: { partOf: null }`), while other subscriptions (bookkeeping's CSV files) see parts too.
+      const part = await tx.query<{ to_id: string }>(`SELECT to_id FROM memory_links WHERE from_kind = 'document' AND from_id = $1 AND type = '${PART_OF}' LIMIT 1`, [input.documentId]);
+      await this.m.kernel.raiseIn(tx, log, DOCUMENT_INGESTED, { documentId: input.documentId, name: input.name, version: next, replaced: prev, type: parsed.type, partOf: part.rows[0]?.to_id ?? null }, ACTOR);
       return next;
     });
     await this.m.afterStored(input.documentId);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataFolderLayout } from '../core/data-folder/paths';
+import { dataFolderLayout } from './paths';
 
 /**
  * The per-install access token: created on first start, kept in the data folder readable by

@@ -63,3 +63,17 @@ export function tokenValid(candidate: string | undefined, guard: Guard): boolean
   const b = Buffer.from(guard.token);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** Checks shared by HTTP, WebSocket and the MCP endpoint: Host, Origin, token. Returns the refusal or null. */
+export function guardRequest(req: IncomingMessage, guard: Guard): { status: number; reason: string; message: string } | null {
+  if (!hostAllowed(req, guard)) {
+    return { status: 421, reason: 'Misdirected Request', message: `Keel answers only to 127.0.0.1:${guard.port} or localhost:${guard.port}.` };
+  }
+  if (!originAllowed(req, guard)) {
+    return { status: 403, reason: 'Forbidden', message: 'Requests from other sites are refused.' };
+  }
+  if (!tokenValid(presentedToken(req, guard), guard)) {
+    return { status: 401, reason: 'Unauthorized', message: 'Keel needs its access token: open the URL that `npm run serve` printed (it ends in ?token=...).' };
+  }
+  return null;
+}

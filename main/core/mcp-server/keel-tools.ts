@@ -1,8 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { CallName } from '../../shared/api/contract';
-import type { ApiResult } from '../../shared/api/errors';
+import type { CallName } from '../../../shared/api/contract';
+import type { ApiResult } from '../../../shared/api/errors';
 
 /** How the tools reach Keel: the core's one typed API (Core.call), nothing else. */
 export type CoreCall = (method: CallName, input: unknown) => Promise<ApiResult>;
