@@ -43,7 +43,8 @@ export const reviewsHref = (): string => href('memory', ['reviews']);
 export const entitiesHref = (): string => href('memory', ['entities']);
 export const inboxHref = (): string => href('inbox');
 export const agentHref = (name: string): string => href('agents', [name]);
-export type SettingsSection = 'general' | 'models' | 'email';
+export const SETTINGS_SECTIONS = ['general', 'models', 'email', 'intake', 'calendar', 'apps', 'mcp'] as const;
+export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 export const settingsHref = (section: SettingsSection = 'general'): string => href('settings', section === 'general' ? [] : [section]);
 /** The Costs view over the last `days` days (30, the default, leaves the query out). */
 export const costsHref = (days = 30): string => href('costs', [], { days: days === 30 ? undefined : String(days) });

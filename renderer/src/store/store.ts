@@ -1,14 +1,19 @@
 import { create } from 'zustand';
 import { keelClient } from '../api/client';
 import { throttle } from '../util/timing';
+import { createAdaptersSlice, type AdaptersSlice } from './adapters-slice';
 import { createAgentsSlice, type AgentsSlice } from './agents-slice';
+import { createAppsSlice, type AppsSlice } from './apps-slice';
+import { createCalendarSlice, type CalendarSlice } from './calendar-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createCostsSlice, type CostsSlice } from './costs-slice';
 import { createDocumentDetailSlice, type DocumentDetailSlice } from './document-detail-slice';
 import { createDocumentsSlice, type DocumentsSlice } from './documents-slice';
 import { createEmailSlice, type EmailSlice } from './email-slice';
 import { createEntitiesSlice, type EntitiesSlice } from './entities-slice';
+import { createImapSlice, type ImapSlice } from './imap-slice';
 import { createInboxSlice, type InboxSlice } from './inbox-slice';
+import { createMcpSlice, type McpSlice } from './mcp-slice';
 import { createMemoriesSlice, type MemoriesSlice } from './memories-slice';
 import { createModelsSlice, type ModelsSlice } from './models-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
@@ -37,7 +42,12 @@ export type KeelStore = ConnectionSlice &
   ModelsSlice &
   EmailSlice &
   PreferencesSlice &
-  CostsSlice;
+  CostsSlice &
+  AdaptersSlice &
+  AppsSlice &
+  CalendarSlice &
+  ImapSlice &
+  McpSlice;
 
 /** One bound store made of typed slices; components read it with selectors. */
 export const useKeel = create<KeelStore>()((...a) => ({
@@ -59,6 +69,11 @@ export const useKeel = create<KeelStore>()((...a) => ({
   ...createEmailSlice(...a),
   ...createPreferencesSlice(...a),
   ...createCostsSlice(...a),
+  ...createAdaptersSlice(...a),
+  ...createAppsSlice(...a),
+  ...createCalendarSlice(...a),
+  ...createImapSlice(...a),
+  ...createMcpSlice(...a),
 }));
 
 /** Coalesces bursts of pushed events into one reload per frame of work. */
@@ -76,6 +91,9 @@ function coalesce(fn: () => Promise<void>): () => void {
 
 /** Events that change the Costs view's figures: spending steps, runs' outcomes, approvals, caps. */
 const COST_EVENTS = /^(step\.completed|run\.|approval\.|budget\.)/;
+
+/** Events after which an adapter's health may have changed: an effect sent or undone, a step failed, an adapter upgraded. */
+const ADAPTER_EVENTS = /^(effect\.|step\.failed|adapter\.)/;
 
 /** Ingestion pushes an event per file and step: lists reload at most this often. */
 const BURST_MS = 300;
@@ -124,6 +142,23 @@ export function connectStore(): () => void {
   const email = throttle(async () => {
     if (store().emailLoaded) await store().refreshEmail();
   }, BURST_MS);
+  // Connections (adapters' health) follow the ledger only while a view shows them.
+  const adapters = throttle(async () => {
+    if (store().adaptersWatchers > 0) await store().refreshAdapters();
+  }, 1_000);
+  const apps = throttle(async () => {
+    if (store().appsLoaded) await store().refreshApps();
+  }, BURST_MS);
+  const calendar = throttle(async () => {
+    if (store().calendarLoaded) await store().refreshCalendar();
+  }, BURST_MS);
+  // Intake pushes a change per message taken in: the folders' figures reload at most each second.
+  const imap = throttle(async () => {
+    if (store().imapLoaded) await store().refreshImap();
+  }, 1_000);
+  const mcp = throttle(async () => {
+    if (store().mcpLoaded) await store().refreshMcp();
+  }, BURST_MS);
   // Spending and canary figures come from the ledger: while they are shown, follow it (gently).
   const modelFigures = throttle(async () => {
     const { view, route } = store();
@@ -156,6 +191,7 @@ export function connectStore(): () => void {
       // Only a finished step (a model call) or a decision (a canary's approvals) changes those figures.
       if (e.type === 'step.completed' || e.type === 'approval.decided') modelFigures();
       if (COST_EVENTS.test(e.type)) costFigures();
+      if (ADAPTER_EVENTS.test(e.type)) adapters();
     }),
     client.on('documents.changed', (e) => {
       store().documentChanged(e);
@@ -194,6 +230,13 @@ export function connectStore(): () => void {
     client.on('budgets.changed', () => void store().refreshDesk()),
     client.on('budgets.changed', costFigures),
     client.on('kernel.changed', () => void store().refreshDesk()),
+    client.on('apps.changed', apps),
+    client.on('calendar.changed', calendar),
+    client.on('imap.changed', imap),
+    client.on('mcp.changed', () => {
+      mcp();
+      adapters();
+    }),
   ];
   const onHash = () => store().syncRoute();
   window.addEventListener('hashchange', onHash);

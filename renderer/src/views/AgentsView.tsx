@@ -4,6 +4,7 @@ import { views } from './registry';
 import { useWhenConnected } from '../app/useWhenConnected';
 import { AgentList } from './agents/AgentList';
 import { AgentPage } from './agents/AgentPage';
+import { Connections } from './agents/Connections';
 import { ExampleCard } from './agents/ExampleCard';
 
 function Notice() {
@@ -37,6 +38,7 @@ export function AgentsView() {
       <Notice />
       <ExampleCard />
       <AgentList />
+      <Connections />
     </section>
   );
 }

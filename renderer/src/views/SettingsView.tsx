@@ -1,7 +1,11 @@
-import { useEffect } from 'react';
-import { settingsHref, type SettingsSection } from '../routes';
+import { useEffect, type ComponentType } from 'react';
+import { SETTINGS_SECTIONS, settingsHref, type SettingsSection } from '../routes';
 import { useKeel } from '../store/store';
+import { AppsSettings } from './settings/apps/AppsSettings';
+import { CalendarSettings } from './settings/calendar/CalendarSettings';
 import { EmailSettings } from './settings/email/EmailSettings';
+import { ImapSettings } from './settings/imap/ImapSettings';
+import { McpSettings } from './settings/mcp/McpSettings';
 import { DataFolderSetting } from './settings/DataFolderSetting';
 import { DeskSection } from './settings/DeskSection';
 import { FoldersSection } from './settings/FoldersSection';
@@ -58,12 +62,28 @@ const TABS: [SettingsSection, string][] = [
   ['general', 'General'],
   ['models', 'Models'],
   ['email', 'E-mail'],
+  ['intake', 'Incoming mail'],
+  ['calendar', 'Calendar'],
+  ['apps', 'Apps'],
+  ['mcp', 'MCP servers'],
 ];
 
-/** `#/settings` general (data, folders, embeddings, limits, retention), `#/settings/models`, `#/settings/email`. */
+const SECTIONS: Record<Exclude<SettingsSection, 'general'>, ComponentType> = {
+  models: ModelsSettings,
+  email: EmailSettings,
+  intake: ImapSettings,
+  calendar: CalendarSettings,
+  apps: AppsSettings,
+  mcp: McpSettings,
+};
+
+const isSection = (s: string | undefined): s is SettingsSection => (SETTINGS_SECTIONS as readonly string[]).includes(s ?? '');
+
+/** `#/settings` general (data, folders, embeddings, limits, retention), `#/settings/<section>` the others (models, e-mail, intake, calendar, apps, MCP). */
 export function SettingsView() {
   const first = useKeel((s) => s.route.path[0]);
-  const section: SettingsSection = first === 'models' || first === 'email' ? first : 'general';
+  const section: SettingsSection = isSection(first) ? first : 'general';
+  const Section = section === 'general' ? GeneralSettings : SECTIONS[section];
   return (
     <section className="settings" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
@@ -74,7 +94,7 @@ export function SettingsView() {
           </a>
         ))}
       </nav>
-      {section === 'models' ? <ModelsSettings /> : section === 'email' ? <EmailSettings /> : <GeneralSettings />}
+      <Section />
     </section>
   );
 }

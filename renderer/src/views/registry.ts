@@ -46,7 +46,7 @@ export const views = [
     id: 'settings',
     label: 'Settings',
     title: 'Settings',
-    holds: 'Where your data lives, versions, language and embedding models, e-mail and the approval threshold.',
+    holds: 'Where your data lives, versions, language and embedding models, e-mail in and out, the calendar, apps, MCP servers and the approval threshold.',
     fill: '',
   },
 ] as const;
