@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -14,7 +12,7 @@ import type { SecretStore } from '../../main/core/secrets/store';
 import { CreateEventArgs, type CalendarEventResult, type CalendarSettings } from '../../shared/domain/calendar';
 import { startKernel, type KernelHarness } from '../kernel/harness';
 import { TestRadicale } from '../support/radicale';
-import { ROOT, watchOutput } from '../support/server-process';
+import { runToFault } from '../support/server-process';
 import { tempDir } from '../support/temp';
 import { caldavSettings, calendarFor, calendarWorkflows, createOne, PASSWORD, SECRET_ID, USER } from './calendar-fixtures';
 
@@ -340,15 +338,9 @@ describe('failures', () => {
 
 describe('kill -9 right after the server stored the event', () => {
   async function crashChild(dataDir: string, calendar: string, fault: string): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'calendar-crash-child.ts'), dataDir, radicale.url, calendar], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KEEL_FAULT: fault },
-    });
-    const out = watchOutput(child);
-    const [code, sig] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-    expect({ code, sig }, out.output()).toEqual({ code: null, sig: 'SIGKILL' });
-    expect(out.output()).not.toContain('DONE');
+    const { code, sig, output } = await runToFault(join(__dirname, 'calendar-crash-child.ts'), [dataDir, radicale.url, calendar], fault);
+    expect({ code, sig }, output).toEqual({ code: null, sig: 'SIGKILL' });
+    expect(output).not.toContain('DONE');
   }
 
   test.each(['calendar.after_put', 'calendar.after_record'])('%s: the restarted run completes with exactly one event on the server', async (fault) => {

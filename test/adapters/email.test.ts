@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -14,7 +12,7 @@ import { KEY_FILE, keyFileCipher, loadOrCreateSealedKey, sealedKeyCipher, WRAPPE
 import { maskSecret, SecretStore } from '../../main/core/secrets/store';
 import type { RunRow } from '../../main/core/kernel/store';
 import { startKernel, type KernelHarness } from '../kernel/harness';
-import { ROOT, watchOutput } from '../support/server-process';
+import { runToFault } from '../support/server-process';
 import { TestSmtpServer } from '../support/smtp-server';
 import { tempDir } from '../support/temp';
 import { emailFor, PASSWORD, sendOne, sendThenFail, smtpSettings } from './email-fixtures';
@@ -252,15 +250,9 @@ describe('interrupted sends', () => {
 
 describe('kill -9 after the SMTP server accepted the message', () => {
   async function crashChild(dataDir: string, port: number, fault: string): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'email-crash-child.ts'), dataDir, String(port)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KEEL_FAULT: fault },
-    });
-    const out = watchOutput(child);
-    const [code, sig] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-    expect({ code, sig }, out.output()).toEqual({ code: null, sig: 'SIGKILL' });
-    expect(out.output()).not.toContain('DONE');
+    const { code, sig, output } = await runToFault(join(__dirname, 'email-crash-child.ts'), [dataDir, String(port)], fault);
+    expect({ code, sig }, output).toEqual({ code: null, sig: 'SIGKILL' });
+    expect(output).not.toContain('DONE');
   }
 
   /** Keel started again on the crashed data folder, with the adapter registered from the first moment. */

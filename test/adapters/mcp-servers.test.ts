@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../main/core/db/database';
-import { assembleCore, type Assembled } from '../../main/core/host/assemble';
+import type { Assembled } from '../../main/core/host/assemble';
+import { startAssembledCore, type AssembledCore } from '../support/assembled-core';
 import { decideApproval, startRun } from '../../main/core/kernel/operator';
 import { defineWorkflow } from '../../main/core/kernel/workflow';
 import { until } from '../support/memory-core';
@@ -26,23 +26,15 @@ const getEnv = defineWorkflow({
   },
 });
 
-let open: { c: Assembled; close(): Promise<void> } | null = null;
+let open: AssembledCore | null = null;
 afterEach(async () => {
   await open?.close();
   open = null;
 });
 
 async function start(dir: string): Promise<Assembled> {
-  const { db } = await openDatabase(dir);
-  const c = await assembleCore({ db, dataDir: dir, adapters: [], workflows: [getEnv], undoSeconds: 0, autoTriage: false, memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } }, notify: () => {} });
-  open = {
-    c,
-    async close() {
-      await c.stop();
-      await db.close();
-    },
-  };
-  return c;
+  open = await startAssembledCore(dir, { workflows: [getEnv] });
+  return open;
 }
 
 async function restart(dir: string): Promise<Assembled> {

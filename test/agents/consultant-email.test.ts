@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../main/core/adapters/email';
 import type { Assembled } from '../../main/core/host/assemble';
 import { decideApproval } from '../../main/core/kernel/operator';
 import { until } from '../support/memory-core';
-import { ROOT, watchOutput } from '../support/server-process';
+import { runToFault } from '../support/server-process';
 import { TestSmtpServer } from '../support/smtp-server';
 import { tempDir } from '../support/temp';
 import { OPERATOR, openCore, pendingDraft, runStatus, smtpAccount, SMTP_PASSWORD, SMTP_USER } from './consultant-support';
@@ -101,14 +99,8 @@ describe('the consultant scenario sends its e-mail through a real SMTP server', 
 
 describe('kill -9 right after the SMTP server accepted the scenario e-mail', () => {
   async function approveInChild(dir: string, approvalId: string, fault: string): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'consultant-crash-child.ts'), dir, approvalId], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KEEL_FAULT: fault },
-    });
-    const out = watchOutput(child);
-    const [code, sig] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-    expect({ code, sig }, out.output()).toEqual({ code: null, sig: 'SIGKILL' });
+    const { code, sig, output } = await runToFault(join(__dirname, 'consultant-crash-child.ts'), [dir, approvalId], fault);
+    expect({ code, sig }, output).toEqual({ code: null, sig: 'SIGKILL' });
   }
 
   it('before the outbox recorded the answer: the restarted drafter does not resend; the operator confirms and it completes with one e-mail', async () => {

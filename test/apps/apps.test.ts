@@ -3,29 +3,22 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../shared/api/errors';
 import type { AppManifestInput } from '../../shared/domain/apps';
-import { openDatabase } from '../../main/core/db/database';
-import { assembleCore, type Assembled } from '../../main/core/host/assemble';
+import type { Assembled } from '../../main/core/host/assemble';
+import { startAssembledCore, type AssembledCore } from '../support/assembled-core';
 import { decideApproval, resolveEscalation, startRun } from '../../main/core/kernel/operator';
 import { until } from '../support/memory-core';
 import { tempDir } from '../support/temp';
 
-let open: (Assembled & { close(): Promise<void> }) | null = null;
+let open: AssembledCore | null = null;
 afterEach(async () => {
   await open?.close();
   open = null;
 });
 
-/** Keel's core as the worker assembles it, on a fresh data folder (no auto-triage: these tests start their own runs). */
-async function start(dir = tempDir()): Promise<{ c: Assembled; dir: string }> {
-  const { db } = await openDatabase(dir);
-  const c = await assembleCore({ db, dataDir: dir, adapters: [], undoSeconds: 0, autoTriage: false, memory: { overrides: { embedding: { modelId: 'absent-model', dtype: 'fp32', autoDownload: false } } }, notify: () => {} });
-  open = Object.assign(c, {
-    async close() {
-      await c.stop();
-      await db.close();
-    },
-  });
-  return { c, dir };
+/** Keel's core on a fresh data folder (no auto-triage: these tests start their own runs). */
+async function start(dir = tempDir()): Promise<{ c: AssembledCore; dir: string }> {
+  open = await startAssembledCore(dir);
+  return { c: open, dir };
 }
 
 /** An app folder holding this manifest (or raw bytes for the manifest file). */

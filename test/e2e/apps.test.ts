@@ -1,16 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AppPreview, InstalledApp } from '../../shared/domain/apps';
 import { seriousViolations } from '../support/axe';
 import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
+import { openKeelPage } from '../support/browser';
 import { tempDir } from '../support/temp';
 import { TestSocket } from '../support/ws-client';
 
 /** Settings → Apps in real Chromium against the built headless server: consent from the preview, install, uninstall, problems. */
 
-const CHROMIUM = process.env.KEEL_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
 
 let browser: Browser;
@@ -73,17 +73,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await startServerProcess(dataDir);
   socket = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(msg.text()));
-  page.on('pageerror', (err) => consoleErrors.push(err.message));
-  await page.goto(server.url);
-  // A first start (a new database) on a busy 2-core machine can take a while.
-  await page.getByTestId('database').getByText(/Database ready/).waitFor({ timeout: 60_000 });
+  ({ browser, page } = await openKeelPage(server.url, consoleErrors));
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Apps' }).click();
 });

@@ -1,16 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AdapterInfo } from '../../shared/domain/kernel';
 import { seriousViolations } from '../support/axe';
 import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
+import { openKeelPage } from '../support/browser';
 import { tempDir } from '../support/temp';
 import { TestSocket } from '../support/ws-client';
 
 /** The Agents view's Connections in real Chromium against the built headless server: versions, risks, health after real effects. */
 
-const CHROMIUM = process.env.KEEL_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
 /** Written next to the artifacts (inside the project, so `zod` resolves) for the built server's --workflows. */
 const WORKFLOWS = join(ARTIFACTS, 'connections-workflows.mjs');
@@ -72,17 +72,7 @@ beforeAll(async () => {
   writeFileSync(WORKFLOWS, WORKFLOWS_SOURCE);
   server = await startServerProcess(dataDir, ['--workflows', WORKFLOWS]);
   socket = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(msg.text()));
-  page.on('pageerror', (err) => consoleErrors.push(err.message));
-  await page.goto(server.url);
-  // A first start (a new database) on a busy 2-core machine can take a while.
-  await page.getByTestId('database').getByText(/Database ready/).waitFor({ timeout: 60_000 });
+  ({ browser, page } = await openKeelPage(server.url, consoleErrors));
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
 });
 

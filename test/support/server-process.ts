@@ -72,3 +72,14 @@ export async function startServerProcess(dataDir: string, args: string[] = []): 
     },
   };
 }
+
+/**
+ * Runs a TypeScript child (`script`, with tsx) that KEEL_FAULT makes kill itself with SIGKILL at
+ * a named point; resolves with how it ended and what it printed (crash tests assert SIGKILL).
+ */
+export async function runToFault(script: string, args: string[], fault: string): Promise<{ code: number | null; sig: NodeJS.Signals | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEEL_FAULT: fault } });
+  const out = watchOutput(child);
+  const [code, sig] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { code, sig, output: out.output() };
+}

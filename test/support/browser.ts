@@ -1,0 +1,22 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.KEEL_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Debian's Chromium, headless, on Keel's page at `url` once its database is ready; console
+ * errors and page errors are collected into `errors` (tests assert there are none).
+ */
+export async function openKeelPage(url: string, errors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(url);
+  // A first start (a new database) on a busy 2-core machine can take a while.
+  await page.getByTestId('database').getByText(/Database ready/).waitFor({ timeout: 60_000 });
+  return { browser, page };
+}
