@@ -158,6 +158,8 @@ export const InstalledApp = z.object({
   schedules: z.array(z.string()),
   entities: z.array(z.object({ name: z.string(), records: z.number().int() })),
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** Each setting's label, as the manifest declares it. */
+  settingLabels: z.record(z.string(), z.string()),
   installedAt: z.string(),
   updatedAt: z.string(),
 });

@@ -229,12 +229,12 @@ describe('Settings → Apps in real Chromium against the headless server', () =>
 
     const settings = page.getByRole('form', { name: 'Notes settings' });
     expect(await settings.getByRole('button', { name: 'Save settings' }).isDisabled()).toBe(true);
-    await settings.getByRole('textbox', { name: 'keepDays' }).fill('many');
-    await settings.getByText('keepDays is a number.').waitFor();
+    await settings.getByRole('textbox', { name: 'Days kept' }).fill('many');
+    await settings.getByText('Days kept is a number.').waitFor();
     expect(await settings.getByRole('button', { name: 'Save settings' }).isDisabled()).toBe(true);
-    await settings.getByRole('textbox', { name: 'keepDays' }).fill('90');
-    await settings.getByRole('textbox', { name: 'folder' }).fill('meeting-notes');
-    await settings.getByRole('checkbox', { name: 'shareWithTeam' }).check();
+    await settings.getByRole('textbox', { name: 'Days kept' }).fill('90');
+    await settings.getByRole('textbox', { name: 'Folder for notes' }).fill('meeting-notes');
+    await settings.getByRole('checkbox', { name: 'Share with the team' }).check();
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await settings.getByText('Saved.').waitFor();
     expect((await installed()).find((a) => a.id === 'notes')!.settings).toEqual({ folder: 'meeting-notes', keepDays: 90, shareWithTeam: true });

@@ -303,6 +303,7 @@ export class AppsService {
       schedules: m.schedules.map((s) => `${id}:${s.name}`),
       entities: m.entities.map((e) => ({ name: e.name, records: counts.get(e.name) ?? 0 })),
       settings: this.settingsOf(id) as InstalledApp['settings'],
+      settingLabels: Object.fromEntries(m.settings.map((x) => [x.key, x.label])),
       installedAt: app.installed_at.toISOString(),
       updatedAt: app.updated_at.toISOString(),
     };

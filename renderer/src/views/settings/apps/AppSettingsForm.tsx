@@ -15,7 +15,7 @@ function toValues(app: InstalledApp, d: Draft): { values: Record<string, Setting
     const v = d[key];
     if (typeof was === 'number') {
       const n = Number(String(v).trim());
-      if (String(v).trim() === '' || !Number.isFinite(n)) return { error: `${key} is a number.` };
+      if (String(v).trim() === '' || !Number.isFinite(n)) return { error: `${app.settingLabels[key] ?? key} is a number.` };
       values[key] = n;
     } else values[key] = v ?? was;
   }
@@ -50,11 +50,11 @@ export function AppSettingsForm({ app }: { app: InstalledApp }) {
         const was = app.settings[key];
         return typeof was === 'boolean' ? (
           <label key={key} className="wide checkbox">
-            <input type="checkbox" checked={d[key] === true} onChange={(e) => edit(key, e.target.checked)} /> {key}
+            <input type="checkbox" checked={d[key] === true} onChange={(e) => edit(key, e.target.checked)} /> {app.settingLabels[key] ?? key}
           </label>
         ) : (
           <span key={key} className="contents">
-            <label htmlFor={id(key)}>{key}</label>
+            <label htmlFor={id(key)}>{app.settingLabels[key] ?? key}</label>
             <input
               id={id(key)}
               inputMode={typeof was === 'number' ? 'decimal' : undefined}
