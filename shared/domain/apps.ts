@@ -40,6 +40,15 @@ export const AppStep = z.union([
   z.strictObject({ ...StepBase, records: z.strictObject({ entity: LocalName, where: z.record(z.string(), Template).optional() }) }),
   z.strictObject({ ...StepBase, readRun: Template }),
   z.strictObject({ ...StepBase, escalate: Template }),
+  /**
+   * A model task run by the workflow's agent (its instructions are the system prompt, its tier
+   * the model): `prompt` the request, `content` outside material (fenced as data), `output` a
+   * JSON Schema the answer must fit, `fallback` what Keel's builtin provider answers (no model).
+   */
+  z.strictObject({
+    ...StepBase,
+    ask: z.strictObject({ prompt: Template, content: Template.optional(), output: z.record(z.string(), z.unknown()), fallback: Template }),
+  }),
   /** A value worked out once from the scope (e.g. the month a run is about), for later steps. */
   z.strictObject({ ...StepBase, value: Template }),
 ]);

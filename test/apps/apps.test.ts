@@ -193,6 +193,38 @@ describe('apps: install, run, upgrade, uninstall', () => {
   });
 });
 
+describe('apps: an agent with its own instructions', () => {
+  it('an ask step is a model task of the app’s agent: its answer checked against the step’s schema, recorded with the model call, and refused when it does not fit', async () => {
+    const { c } = await start();
+    const manifest = (fallback: unknown): AppManifestInput => ({
+      id: 'sorter',
+      name: 'Sorter',
+      version: '1.0.0',
+      description: 'Sorts a request into a queue.',
+      agents: [{ name: 'clerk', role: 'Sorts requests.', instructions: 'You sort client requests into queues: billing, support or sales.' }],
+      workflows: [
+        {
+          name: 'sort',
+          agent: 'clerk',
+          steps: [{ id: 'queue', ask: { prompt: 'Which queue does this request belong to?', content: '{{ input.text }}', output: { type: 'object', required: ['queue'], properties: { queue: { enum: ['billing', 'support', 'sales'] } } }, fallback } }],
+          output: '{{ steps.queue.queue }}',
+        },
+      ],
+    });
+    await c.apps.install({ path: appFolder(manifest({ queue: '{{ input.guess | default: support }}' })) }, []);
+    expect(c.agents.registry.get('sorter-clerk').instructions).toBe('You sort client requests into queues: billing, support or sales.');
+    const ok = await startRun(c.kernel, { workflow: 'app.sorter.sort', input: { text: 'My invoice is wrong.', guess: 'billing' } });
+    expect(await runEnd(c, ok.id)).toMatchObject({ status: 'succeeded', output: 'billing' });
+    const { rows } = await c.kernel.db.query<{ data: { name: string; model: { provider: string } } }>(`SELECT data FROM kernel_ledger WHERE run_id = $1 AND type = 'step.completed' AND data ? 'model'`, [ok.id]);
+    expect(rows[0]!.data).toMatchObject({ name: 'model:app.sorter.queue', model: { provider: 'builtin' } });
+
+    const wrong = await startRun(c.kernel, { workflow: 'app.sorter.sort', input: { text: 'Hello', guess: 'gardening' } });
+    const ended = await runEnd(c, wrong.id, ['succeeded', 'failed', 'dead_lettered', 'paused']);
+    expect(ended.status).not.toBe('succeeded');
+    expect(ended.error?.message).toMatch(/queue/);
+  });
+});
+
 describe('apps: manifests with errors', () => {
   it('names each problem where it is', async () => {
     const { c } = await start();

@@ -6,6 +6,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { AppManifest, AppPreview, AppRecord, AppSource, InstalledApp } from '../../../shared/domain/apps';
 import { TERMINAL_STATUSES } from '../../../shared/domain/kernel';
 import type { AgentRegistry, AgentSeed } from '../agents/registry';
+import type { ModelService } from '../models/model-service';
 import { isoAt, jsonSafe, type Log } from '../kernel/internals';
 import type { Kernel } from '../kernel/kernel';
 import { cancelRun } from '../kernel/operator';
@@ -58,7 +59,7 @@ export class AppsService {
   /** Per app, the kernel version of its installed manifest (1 for the first version installed, 2 for the next...). */
   private readonly kernelVersions = new Map<string, number>();
 
-  constructor(private readonly deps: { db: PGlite; kernel: Kernel; agents: AgentRegistry; bundledDir?: string | null; notify: (event: string, payload: unknown) => void }) {
+  constructor(private readonly deps: { db: PGlite; kernel: Kernel; agents: AgentRegistry; models: ModelService; bundledDir?: string | null; notify: (event: string, payload: unknown) => void }) {
     this.records = new AppRecords(deps.db);
   }
 
@@ -80,7 +81,7 @@ export class AppsService {
   }
 
   private interpreterDeps() {
-    return { kernel: this.deps.kernel, records: this.records, settings: async (id: string) => this.settingsOf(id), installed: (id: string) => this.installedVersion(id) };
+    return { kernel: this.deps.kernel, models: this.deps.models, agents: this.deps.agents, records: this.records, settings: async (id: string) => this.settingsOf(id), installed: (id: string) => this.installedVersion(id) };
   }
 
   /** The installed manifest and its kernel version (records are kept in its shape). */

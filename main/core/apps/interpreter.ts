@@ -1,13 +1,20 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
 import type { AppManifest, AppStep, AppWorkflow } from '../../../shared/domain/apps';
 import { KernelError, permanent } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
+import { enabledAgent } from '../agents/enabled';
+import { fence, runTask, type ModelTask } from '../agents/model-call';
+import type { AgentRegistry } from '../agents/registry';
+import type { ModelService } from '../models/model-service';
 import { defineWorkflow, type AnyWorkflow, type WorkflowContext } from '../kernel/workflow';
 import type { AppRecords } from './records';
 import { resolve, TemplateError, type Scope } from './templates';
 
 export interface InterpreterDeps {
   kernel: Kernel;
+  models: ModelService;
+  agents: AgentRegistry;
   records: AppRecords;
   settings: (appId: string) => Promise<Record<string, unknown>>;
   /** The installed version's manifest and kernel version (records are written in its shape). */
@@ -18,8 +25,12 @@ export interface InterpreterDeps {
 export const appAgentName = (appId: string, agent: string) => `${appId}-${agent}`;
 export const appWorkflowName = (appId: string, workflow: string) => `app.${appId}.${workflow}`;
 
+const askTaskName = (app: AppManifest, step: string) => `app.${app.id}.${step}`;
+
 /** The kernel's workflow for one of an app's declared workflows, at one installed version. */
 export function appWorkflow(app: AppManifest, wf: AppWorkflow, version: number, deps: InterpreterDeps): AnyWorkflow {
+  // Without a language model, Keel's builtin provider answers an ask with the manifest's fallback (in the task's input).
+  for (const step of wf.steps) if ('ask' in step) deps.models.builtin.register(askTaskName(app, step.id), (input) => (input as { fallback: unknown }).fallback);
   const agent = app.agents.find((a) => a.name === wf.agent)!;
   return defineWorkflow({
     name: appWorkflowName(app.id, wf.name),
@@ -39,7 +50,7 @@ export function appWorkflow(app: AppManifest, wf: AppWorkflow, version: number, 
         steps: {},
       };
       for (const step of wf.steps) {
-        scope.steps[step.id] = (step.when && !passes(step, scope)) ? null : await runStep(ctx, app, version, step, scope, deps);
+        scope.steps[step.id] = (step.when && !passes(step, scope)) ? null : await runStep(ctx, app, wf, step, scope, deps);
       }
       return wf.output === undefined ? scope.steps : at(wf.name, 'output', () => resolve(wf.output, scope));
     },
@@ -69,7 +80,7 @@ function test(step: AppStep, w: Exclude<NonNullable<AppStep['when']>, unknown[]>
   return true;
 }
 
-async function runStep(ctx: WorkflowContext, app: AppManifest, version: number, step: AppStep, scope: Scope, deps: InterpreterDeps): Promise<unknown> {
+async function runStep(ctx: WorkflowContext, app: AppManifest, wf: AppWorkflow, step: AppStep, scope: Scope, deps: InterpreterDeps): Promise<unknown> {
   const r = (v: unknown) => at(app.id, step.id, () => resolve(v, scope));
   if ('call' in step) {
     const name = step.call.startsWith('app:') ? appWorkflowName(app.id, step.call.slice(4)) : step.call;
@@ -102,11 +113,45 @@ async function runStep(ctx: WorkflowContext, app: AppManifest, version: number, 
     return ctx.step('read-run', () => readRun(deps.kernel, id));
   }
   if ('value' in step) return r(step.value);
+  if ('ask' in step) return ask(ctx, app, wf, step.id, step.ask, r, deps);
   const message = String(r(step.escalate));
   // Escalated once: the operator resolves it (handled: the run goes on) or cancels the run.
   return ctx.step(`escalate:${step.id}`, () => {
     throw new KernelError('permanent', message, { app: app.id, step: step.id });
   }, { retry: { maxAttempts: 1 }, onExhausted: 'escalate' });
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+
+/**
+ * An `ask` step: a model task as Keel's agents run theirs (runTask: a recorded step with the
+ * model, tokens and cost, budgets first, one repair, escalation to the strong tier), the
+ * answer checked against the step's JSON Schema. A disabled agent answers nothing (null).
+ */
+async function ask(ctx: WorkflowContext, app: AppManifest, wf: AppWorkflow, id: string, spec: Extract<AppStep, { ask: unknown }>['ask'], r: (v: unknown) => unknown, deps: InterpreterDeps): Promise<unknown> {
+  const agent = await enabledAgent(ctx, { registry: deps.agents }, appAgentName(app.id, wf.agent));
+  if (!agent) return null;
+  const validate = ajv.compile(spec.output);
+  // The model is shown the schema (zod's reading of it); Ajv, which knows all of JSON Schema, decides.
+  let shape: z.ZodType = z.unknown();
+  try {
+    shape = z.fromJSONSchema(spec.output as Parameters<typeof z.fromJSONSchema>[0]);
+  } catch {
+    // A keyword zod cannot read: the model gets no schema, the answer is still checked.
+  }
+  const output = shape.superRefine((v, c) => {
+    if (!validate(v)) c.addIssue({ code: 'custom', message: (validate.errors ?? []).map((e) => `${e.instancePath || '(answer)'} ${e.message}`).join('; ') });
+  });
+  const prompt = String(r(spec.prompt));
+  const content = spec.content === undefined ? null : r(spec.content);
+  const fallback = r(spec.fallback);
+  const task: ModelTask<{ fallback: unknown }, unknown> = {
+    name: askTaskName(app, id),
+    output,
+    prompt: () => (content === null ? prompt : `${prompt}\n\n${fence(id, typeof content === 'string' ? content : JSON.stringify(content, null, 2))}`),
+    builtin: (input) => input.fallback,
+  };
+  return runTask(ctx, { models: deps.models }, agent, task, { fallback });
 }
 
 async function readRun(k: Kernel, id: string): Promise<{ id: string; workflow: string; status: string; input: unknown; output: unknown }> {

@@ -125,6 +125,13 @@ function checkStep(s: AppStep, at: string, ctx: { agent: string[]; entities: Set
     const own = s.call.startsWith('app:') ? s.call.slice(4) : null;
     if (own !== null ? !ctx.workflows.has(own) : !ctx.world.workflows(s.call)) out.push(`${at} calls workflow ${s.call}, which does not exist${own !== null ? ' in this app' : ' in this Keel'}`);
   }
+  if ('ask' in s) {
+    try {
+      new Ajv2020({ strict: false }).compile(s.ask.output);
+    } catch (err) {
+      out.push(`${at}: ask.output is not a JSON Schema: ${(err as Error).message}`);
+    }
+  }
   const entity = 'record' in s ? s.record.entity : 'records' in s ? s.records.entity : null;
   if (entity && !ctx.entities.has(entity)) out.push(`${at}: there is no entity "${entity}" in this app`);
   return out;
