@@ -51,7 +51,7 @@ const KEY_WHERE = 'account_id = $1 AND folder = $2 AND uid_validity = $3 AND uid
  * Messages into memory, exactly once: the record of each message taken in, its documents'
  * rows and ingest runs, and the folder's high-water mark are one transaction. A message's
  * document raises `document.ingested` once stored (one triage run); its attachments are parts
- * of it and raise nothing of their own.
+ * of it (their `document.ingested` names the message in `partOf`, which triage skips).
  */
 export class Intake {
   constructor(private readonly deps: IntakeDeps) {}
