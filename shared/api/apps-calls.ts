@@ -23,9 +23,13 @@ export const appsCalls = {
     z.object({ cancelledRuns: z.number().int(), removedRecords: z.number().int() }),
   ),
   'apps.setSettings': call("Changes an installed app's settings (checked against the types its manifest declares).", z.strictObject({ id: AppId, values: z.record(z.string(), SettingValue) }), InstalledApp),
-  'apps.records': call("An app's records of one entity.", z.strictObject({ id: AppId, entity: z.string().min(1).max(40) }), z.object({ records: z.array(AppRecord) })),
+  'apps.records': call(
+    "An app's records of one entity, the most recently changed first (at most limit), and how many it has.",
+    z.strictObject({ id: AppId, entity: z.string().min(1).max(40), limit: z.number().int().min(1).max(1000).default(200) }),
+    z.object({ records: z.array(AppRecord), total: z.number().int() }),
+  ),
 } as const;
 
 export const appsEvents = {
-  'apps.changed': event('An app was installed, upgraded, uninstalled or its settings changed.', z.object({ id: z.string() })),
+  'apps.changed': event('An app was installed, upgraded, uninstalled, its settings changed, or one of its runs stored a record.', z.object({ id: z.string() })),
 } as const;

@@ -39,6 +39,11 @@ export const AppStep = z.union([
   z.strictObject({ ...StepBase, record: z.strictObject({ entity: LocalName, id: Template, data: Template }) }),
   z.strictObject({ ...StepBase, records: z.strictObject({ entity: LocalName, where: z.record(z.string(), Template).optional() }) }),
   z.strictObject({ ...StepBase, readRun: Template }),
+  /**
+   * A document from memory: its id, name, title, type and text (the first `chars` characters,
+   * 20,000 unless given). The text is content to test or hand to an `ask`, never instructions.
+   */
+  z.strictObject({ ...StepBase, readDocument: z.strictObject({ document: Template, chars: z.number().int().min(1).max(200_000).optional() }) }),
   z.strictObject({ ...StepBase, escalate: Template }),
   /**
    * A model task run by the workflow's agent (its instructions are the system prompt, its tier
@@ -165,7 +170,8 @@ export const InstalledApp = z.object({
   agents: z.array(z.string()),
   workflows: z.array(z.string()),
   schedules: z.array(z.string()),
-  entities: z.array(z.object({ name: z.string(), records: z.number().int() })),
+  /** Per entity: its record count, when one last changed, and the fields its schema names (in its order). */
+  entities: z.array(z.object({ name: z.string(), records: z.number().int(), changedAt: z.string().nullable(), fields: z.array(z.string()) })),
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   /** Each setting's label, as the manifest declares it. */
   settingLabels: z.record(z.string(), z.string()),

@@ -7,6 +7,7 @@ import type { Assembled } from '../../main/core/host/assemble';
 import { startAssembledCore, type AssembledCore } from '../support/assembled-core';
 import { decideApproval, resolveEscalation, startRun } from '../../main/core/kernel/operator';
 import { until } from '../support/memory-core';
+import { DOCUMENTS } from '../support/fixtures';
 import { tempDir } from '../support/temp';
 
 let open: AssembledCore | null = null;
@@ -339,6 +340,47 @@ describe('the bundled apps', () => {
     const empty = await startRun(c.kernel, { workflow: 'app.bookkeeping.month-end', input: { month: '2020-01' } });
     const missing = await until('the missing files escalated', async () => (await c.kernel.db.query<{ message: string }>(`SELECT reason->>'message' AS message FROM kernel_escalations WHERE run_id = $1 AND status = 'open'`, [empty.id])).rows[0]);
     expect(missing.message).toMatch(/No invoices CSV was filed for 2020-01/);
+  });
+
+  it('bookkeeping: a CSV whose name says neither is filed by its columns (an invoices export, a German bank export, payments carrying an invoice column); a CSV about neither is left alone', async () => {
+    const { c, dir } = await start();
+    await c.apps.install({ bundled: 'bookkeeping' }, []);
+    // Installing the same version again changes nothing and is not mistaken for a changed manifest.
+    expect((await c.apps.install({ bundled: 'bookkeeping' }, [])).version).toBe((await c.apps.get('bookkeeping')).version);
+    const files = {
+      'export-2026-10.csv': INVOICES_CSV,
+      'konto-2026-10.csv': 'Buchungstag;Valuta;Verwendungszweck;Betrag;Währung\n01.10.2026;01.10.2026;RE INV-1042 Northwind;1.200,00;EUR\n24.10.2026;24.10.2026;Contoso October;400,00;EUR\n',
+      'stripe-10.csv': 'Transaction ID,Payer,Invoice,Amount\ntxn_1,Fabrikam Inc.,INV-1044,2300.50\n',
+      // Values that mention invoices are not column names: a to-do list is not a statement.
+      'to-do.csv': 'Task,Owner\nSend invoice to Contoso,Dana\nBook the bank appointment,Dana\n',
+      'stanley-cups.csv': readFileSync(join(DOCUMENTS, 'stanley-cups.csv'), 'utf8'),
+    };
+    const paths = Object.entries(files).map(([name, text]) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    });
+    await c.memory.documents.ingestPaths(paths);
+    await until('every CSV looked at', async () => {
+      const { rows } = await c.kernel.db.query<{ status: string }>(`SELECT status FROM kernel_runs WHERE workflow = 'app.bookkeeping.file-statement'`);
+      return rows.length === 5 && rows.every((r) => r.status === 'succeeded') ? rows : undefined;
+    });
+    const filed = (await c.apps.recordsOf('bookkeeping', 'statement')).map((r) => r.data as { kind: string; name: string });
+    expect(filed.map((r) => [r.name, r.kind]).sort()).toEqual([
+      ['export-2026-10.csv', 'invoices'],
+      ['konto-2026-10.csv', 'payments'],
+      ['stripe-10.csv', 'payments'],
+    ]);
+    // The operator's view of them: the most recently changed first, and how many there are.
+    const latest = await c.apps.latestRecords('bookkeeping', 'statement', 2);
+    expect(latest.total).toBe(3);
+    expect(latest.records).toHaveLength(2);
+    expect(latest.records[0]!.updatedAt >= latest.records[1]!.updatedAt).toBe(true);
+    const newest = (await c.apps.recordsOf('bookkeeping', 'statement')).map((r) => r.updatedAt).sort().at(-1);
+    expect(latest.records[0]!.updatedAt).toBe(newest);
+    expect((await c.apps.get('bookkeeping')).entities).toEqual([
+      { name: 'statement', records: 3, changedAt: newest, fields: ['documentId', 'name', 'kind', 'month'] },
+      { name: 'reconciliation', records: 0, changedAt: null, fields: ['month', 'invoiceFiles', 'paymentFiles', 'summary'] },
+    ]);
   });
 
   it('client work: after a sent follow-up e-mail, a calendar follow-up (.ics), a follow-up record and the commitment remembered', async () => {

@@ -124,6 +124,31 @@ describe('Settings → Apps in real Chromium against the headless server', () =>
     await shot('51-apps-installed');
   });
 
+  test("the records an app keeps open from its card: a bank export added → filed as payments, listed with a link to its document", async () => {
+    const csv = join(tempDir(), 'export-october.csv');
+    writeFileSync(csv, 'Booking date,Payer,Reference,Amount\n03/10/2026,Northwind Studio,Payment INV-1042,1200.00\n');
+    const [ingested] = (await api<{ files: { documentId: string | null }[] }>('documents.ingest', { paths: [csv] })).files;
+    const card = page.getByTestId('installed-app').and(page.locator('[data-id="bookkeeping"]'));
+    // The card follows apps.changed (a record written): no reload.
+    const statements = card.getByRole('button', { name: 'statement 1' });
+    await statements.waitFor({ timeout: 30_000 });
+    expect(await statements.getAttribute('aria-expanded')).toBe('false');
+    await statements.click();
+    const table = card.getByRole('table', { name: 'Bookkeeping: statement records' });
+    await table.waitFor();
+    expect(await statements.getAttribute('aria-expanded')).toBe('true');
+    expect(await table.getByRole('columnheader').allTextContents()).toEqual(['Id', 'documentId', 'name', 'kind', 'month', 'Changed']);
+    const cells = await table.getByRole('row').nth(1).getByRole('cell').allTextContents();
+    expect(cells.slice(1, 5)).toEqual([ingested!.documentId, 'export-october.csv', 'payments', new Date().toISOString().slice(0, 7)]);
+    expect(await table.getByRole('link', { name: ingested!.documentId! }).getAttribute('href')).toContain(ingested!.documentId);
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot('51b-apps-records');
+    // An entity with nothing yet says so.
+    await card.getByRole('button', { name: 'reconciliation 0' }).click();
+    await card.getByText('No reconciliation records yet.').waitFor();
+    expect(await table.count()).toBe(0);
+  });
+
   test('uninstalled with "remove its data": the API no longer has it, nor its agents', async () => {
     const card = page.getByTestId('installed-app').and(page.locator('[data-id="bookkeeping"]'));
     await card.getByRole('button', { name: 'Uninstall Bookkeeping…' }).click();

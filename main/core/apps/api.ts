@@ -14,5 +14,5 @@ export const appsHandlers: { [N in Names]: Handler<N> } = {
   'apps.install': (a, { source, consent }) => a.install(source, consent),
   'apps.uninstall': (a, { id, keepData, cancelRuns }) => a.uninstall(id, { keepData, cancelRuns }),
   'apps.setSettings': (a, { id, values }) => a.setSettings(id, values),
-  'apps.records': async (a, { id, entity }) => ({ records: await a.recordsOf(id, entity) }),
+  'apps.records': (a, { id, entity, limit }) => a.latestRecords(id, entity, limit),
 };

@@ -6,6 +6,8 @@ import { ApiError } from '../../../shared/api/errors';
 import type { AppManifest, AppPreview, AppRecord, AppSource, InstalledApp } from '../../../shared/domain/apps';
 import { TERMINAL_STATUSES } from '../../../shared/domain/kernel';
 import type { AgentRegistry, AgentSeed } from '../agents/registry';
+import { readableDocument } from '../agents/documents';
+import type { MemoryService } from '../memory/memory';
 import type { ModelService } from '../models/model-service';
 import { isoAt, jsonSafe, type Log } from '../kernel/internals';
 import type { Kernel } from '../kernel/kernel';
@@ -13,8 +15,9 @@ import { cancelRun } from '../kernel/operator';
 import { cronProblem, nextFire } from '../kernel/triggers';
 import { listPermits } from '../kernel/workflow';
 import { newId } from '../kernel/ids';
+import { canonicalJson } from '../kernel/ledger';
 import { permanent } from '../kernel/errors';
-import { appAgentName, appWorkflow, appWorkflowName } from './interpreter';
+import { appAgentName, appWorkflow, appWorkflowName, type InterpreterDeps } from './interpreter';
 import { assertValid, checkManifest, MANIFEST_FILE, readManifest } from './manifest';
 import { compareVersions } from './versions';
 import { AppRecords } from './records';
@@ -59,8 +62,10 @@ export class AppsService {
   /** Per app, the kernel version of its installed manifest (1 for the first version installed, 2 for the next...). */
   private readonly kernelVersions = new Map<string, number>();
 
-  constructor(private readonly deps: { db: PGlite; kernel: Kernel; agents: AgentRegistry; models: ModelService; bundledDir?: string | null; notify: (event: string, payload: unknown) => void }) {
-    this.records = new AppRecords(deps.db);
+  constructor(
+    private readonly deps: { db: PGlite; kernel: Kernel; memory: MemoryService; agents: AgentRegistry; models: ModelService; bundledDir?: string | null; notify: (event: string, payload: unknown) => void },
+  ) {
+    this.records = new AppRecords(deps.db, (id) => deps.notify('apps.changed', { id }));
   }
 
   /** Registers every installed app's workflows, every version installed (runs in flight keep theirs). */
@@ -80,8 +85,16 @@ export class AppsService {
     });
   }
 
-  private interpreterDeps() {
-    return { kernel: this.deps.kernel, models: this.deps.models, agents: this.deps.agents, records: this.records, settings: async (id: string) => this.settingsOf(id), installed: (id: string) => this.installedVersion(id) };
+  private interpreterDeps(): InterpreterDeps {
+    return {
+      kernel: this.deps.kernel,
+      models: this.deps.models,
+      agents: this.deps.agents,
+      records: this.records,
+      settings: async (id) => this.settingsOf(id),
+      installed: (id) => this.installedVersion(id),
+      document: (id) => readableDocument(this.deps.memory, id),
+    };
   }
 
   /** The installed manifest and its kernel version (records are kept in its shape). */
@@ -173,7 +186,8 @@ export class AppsService {
     if (missing.length) throw new ApiError({ code: 'conflict', message: `Installing ${m.name} needs your consent to ${missing.join(', ')}; nothing was installed.` });
     const old = this.apps.get(m.id);
     if (old && compareVersions(m.version, old.version) < 0) throw new ApiError({ code: 'conflict', message: `${m.name} ${old.version} is installed; ${m.version} is older. Uninstall it first to go back.` });
-    if (old && old.version === m.version && JSON.stringify(old.manifest) !== JSON.stringify(m)) throw new ApiError({ code: 'conflict', message: `${m.name} ${m.version} is installed with a different manifest; give the changed app a new version.` });
+    // Compared whatever the key order (manifests stored before migration 10 were reordered by jsonb).
+    if (old && old.version === m.version && canonicalJson(old.manifest) !== canonicalJson(m)) throw new ApiError({ code: 'conflict', message: `${m.name} ${m.version} is installed with a different manifest; give the changed app a new version.` });
     const sourceText = 'bundled' in source ? `bundled:${source.bundled}` : folder;
     const now = this.deps.kernel.clock.now();
     const kernelVersion = await this.deps.kernel.commit(async (tx, log) => {
@@ -302,7 +316,7 @@ export class AppsService {
       agents: m.agents.map((a) => appAgentName(id, a.name)),
       workflows: m.workflows.map((w) => appWorkflowName(id, w.name)),
       schedules: m.schedules.map((s) => `${id}:${s.name}`),
-      entities: m.entities.map((e) => ({ name: e.name, records: counts.get(e.name) ?? 0 })),
+      entities: m.entities.map((e) => ({ name: e.name, records: counts.get(e.name)?.records ?? 0, changedAt: counts.get(e.name)?.changedAt ?? null, fields: schemaFields(e.schema) })),
       settings: this.settingsOf(id) as InstalledApp['settings'],
       settingLabels: Object.fromEntries(m.settings.map((x) => [x.key, x.label])),
       installedAt: app.installed_at.toISOString(),
@@ -315,10 +329,26 @@ export class AppsService {
   }
 
   async recordsOf(id: string, entity: string): Promise<AppRecord[]> {
-    const app = this.mustGet(id);
-    if (!app.manifest.entities.some((e) => e.name === entity)) throw new ApiError({ code: 'not_found', message: `${app.manifest.name} has no entity "${entity}".` });
+    this.mustHaveEntity(id, entity);
     return this.records.list(id, entity);
   }
+
+  /** What the operator looks at: the most recently changed records first, and how many there are. */
+  async latestRecords(id: string, entity: string, limit: number): Promise<{ records: AppRecord[]; total: number }> {
+    this.mustHaveEntity(id, entity);
+    return this.records.latest(id, entity, limit);
+  }
+
+  private mustHaveEntity(id: string, entity: string): void {
+    const app = this.mustGet(id);
+    if (!app.manifest.entities.some((e) => e.name === entity)) throw new ApiError({ code: 'not_found', message: `${app.manifest.name} has no entity "${entity}".` });
+  }
+}
+
+/** The fields an entity's JSON Schema names at its top level, in the manifest's order. */
+function schemaFields(schema: Record<string, unknown>): string[] {
+  const props = schema.properties;
+  return props && typeof props === 'object' && !Array.isArray(props) ? Object.keys(props) : [];
 }
 
 function seedOf(app: string, a: AppManifest['agents'][number]): AgentSeed {

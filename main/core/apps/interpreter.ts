@@ -19,7 +19,12 @@ export interface InterpreterDeps {
   settings: (appId: string) => Promise<Record<string, unknown>>;
   /** The installed version's manifest and kernel version (records are written in its shape). */
   installed: (appId: string) => { manifest: AppManifest; version: number };
+  /** A document's current text once ingested (transient while it is still being ingested). */
+  document: (id: string) => Promise<{ id: string; name: string; title: string | null; type: string | null; text: string }>;
 }
+
+/** How much of a document a readDocument step returns unless it says. */
+const READ_DOCUMENT_CHARS = 20_000;
 
 /** Names an app's parts get in the shared registries: its agents and workflows carry the app's id. */
 export const appAgentName = (appId: string, agent: string) => `${appId}-${agent}`;
@@ -111,6 +116,14 @@ async function runStep(ctx: WorkflowContext, app: AppManifest, wf: AppWorkflow, 
   if ('readRun' in step) {
     const id = String(r(step.readRun) ?? '');
     return ctx.step('read-run', () => readRun(deps.kernel, id));
+  }
+  if ('readDocument' in step) {
+    const id = String(r(step.readDocument.document) ?? '');
+    const chars = step.readDocument.chars ?? READ_DOCUMENT_CHARS;
+    return ctx.step('read-document', async () => {
+      const d = await deps.document(id);
+      return { id: d.id, name: d.name, title: d.title, type: d.type, text: d.text.slice(0, chars), truncated: d.text.length > chars };
+    });
   }
   if ('value' in step) return r(step.value);
   if ('ask' in step) return ask(ctx, app, wf, step.id, step.ask, r, deps);

@@ -15,7 +15,11 @@ export class AppRecords {
   private readonly ajv = new Ajv2020({ allErrors: true, strict: false });
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(private readonly db: PGlite) {}
+  /** `written` hears of every record a run stores (the operator's views follow it). */
+  constructor(
+    private readonly db: PGlite,
+    private readonly written: (appId: string) => void = () => {},
+  ) {}
 
   private validator(app: AppManifest, entity: string): ValidateFunction {
     const key = `${app.id}@${app.version}/${entity}`;
@@ -52,6 +56,7 @@ export class AppRecords {
        ON CONFLICT (app_id, entity, id) DO UPDATE SET data = EXCLUDED.data, schema_version = EXCLUDED.schema_version, updated_at = now() RETURNING updated_at`,
       [app.id, entity, id, JSON.stringify(data), schemaVersion],
     );
+    this.written(app.id);
     return { entity, id, data, updatedAt: rows[0]!.updated_at.toISOString() };
   }
 
@@ -60,13 +65,23 @@ export class AppRecords {
       `SELECT id, data, updated_at FROM app_records WHERE app_id = $1 AND entity = $2 AND data @> $3 ORDER BY updated_at, id`,
       [appId, entity, JSON.stringify(where)],
     );
-    return rows.map((r) => ({ entity, id: r.id, data: r.data, updatedAt: r.updated_at.toISOString() }));
+    return rows.map((r) => toRecord(entity, r));
   }
 
-  async counts(appId: string): Promise<Map<string, number>> {
-    const { rows } = await this.db.query<{ entity: string; n: number }>('SELECT entity, count(*)::int AS n FROM app_records WHERE app_id = $1 GROUP BY entity', [appId]);
-    return new Map(rows.map((r) => [r.entity, r.n]));
+  async latest(appId: string, entity: string, limit: number): Promise<{ records: AppRecord[]; total: number }> {
+    const { rows } = await this.db.query<{ id: string; data: unknown; updated_at: Date; total: number }>(
+      `SELECT id, data, updated_at, count(*) OVER ()::int AS total FROM app_records WHERE app_id = $1 AND entity = $2 ORDER BY updated_at DESC, id DESC LIMIT $3`,
+      [appId, entity, limit],
+    );
+    return { records: rows.map((r) => toRecord(entity, r)), total: rows[0]?.total ?? 0 };
   }
+
+  /** Per entity: how many records, and when one last changed (null: none yet). */
+  async counts(appId: string): Promise<Map<string, { records: number; changedAt: string }>> {
+    const { rows } = await this.db.query<{ entity: string; n: number; changed: Date }>('SELECT entity, count(*)::int AS n, max(updated_at) AS changed FROM app_records WHERE app_id = $1 GROUP BY entity', [appId]);
+    return new Map(rows.map((r) => [r.entity, { records: r.n, changedAt: r.changed.toISOString() }]));
+  }
+
 
   /**
    * Applies an upgrade's data migrations inside its transaction: each record renamed, set and
@@ -116,3 +131,5 @@ function applyOps(record: Record<string, unknown>, ops: Op[]): Record<string, un
   }
   return out;
 }
+
+const toRecord = (entity: string, r: { id: string; data: unknown; updated_at: Date }): AppRecord => ({ entity, id: r.id, data: r.data, updatedAt: r.updated_at.toISOString() });

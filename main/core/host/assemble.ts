@@ -110,7 +110,7 @@ export async function assembleCore(o: AssembleOptions): Promise<Assembled> {
   await memory.start();
   await agents.start();
   // Apps register their workflows (every installed version) before the kernel resumes their runs.
-  const apps = new AppsService({ db: o.db, kernel, agents: agents.registry, models, bundledDir: o.appsDir, notify: o.notify });
+  const apps = new AppsService({ db: o.db, kernel, memory, agents: agents.registry, models, bundledDir: o.appsDir, notify: o.notify });
   await apps.start();
   await inbox.start();
   // MCP servers connect in the background; runs waiting on their tools resume once connected, or

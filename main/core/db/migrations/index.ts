@@ -7,6 +7,7 @@ import emailSecrets from './0006_email_secrets';
 import imap from './0007_imap';
 import calendar from './0008_calendar';
 import adaptersApps from './0009_adapters_apps';
+import appManifestOrder from './0010_app_manifest_order';
 
 export interface Migration {
   version: number;
@@ -28,6 +29,7 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'imap', sql: imap },
   { version: 8, name: 'calendar', sql: calendar },
   { version: 9, name: 'adapters_apps', sql: adaptersApps },
+  { version: 10, name: 'app_manifest_order', sql: appManifestOrder },
 ];
 
 export const latestSchemaVersion = Math.max(...migrations.map((m) => m.version));

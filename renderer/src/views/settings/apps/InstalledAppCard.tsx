@@ -1,6 +1,7 @@
 import type { InstalledApp } from '../../../../../shared/domain/apps';
 import { agentHref } from '../../../routes';
 import { formatDate } from '../../../util/format';
+import { AppRecords } from './AppRecords';
 import { AppSettingsForm } from './AppSettingsForm';
 import { UninstallControl } from './UninstallControl';
 
@@ -46,7 +47,7 @@ export function InstalledAppCard({ app }: { app: InstalledApp }) {
         <dd>{codes(app.schedules)}</dd>
         <dt>Records</dt>
         <dd data-testid="app-records">
-          {app.entities.length ? app.entities.map((e) => <span key={e.name} className="record-count"><code>{e.name}</code> {e.records}</span>) : none}
+          <AppRecords app={app} />
         </dd>
       </dl>
       <AppSettingsForm app={app} />
