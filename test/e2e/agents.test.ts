@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server';
 import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
 import { TestSmtpServer } from '../support/smtp-server';
+import { everythingShown } from '../support/browser';
 import { tempDir } from '../support/temp';
 
 const CHROMIUM = process.env.KEEL_CHROMIUM ?? '/usr/bin/chromium';
@@ -28,12 +29,6 @@ const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.
 const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
 const settingsTab = (label: string) => page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: label }).click();
 
-/** Every text the page holds, form values included: a secret must be in none of them. */
-const everythingShown = () =>
-  page.evaluate(() => {
-    const doc = (globalThis as unknown as { document: { body: { innerText: string }; querySelectorAll(s: string): ArrayLike<{ value: string }> } }).document;
-    return [doc.body.innerText, ...Array.from(doc.querySelectorAll('input, textarea, select')).map((e) => e.value)].join('\n');
-  });
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -85,7 +80,7 @@ describe('agents, e-mail and models in real Chromium against the headless server
     await page.getByTestId('email-notice').getByText('E-mail settings saved').waitFor();
     await page.getByTestId('smtp-password-stored').waitFor();
     expect(await form.getByLabel('Password').inputValue()).toBe('');
-    expect(await everythingShown()).not.toContain(SMTP_PASSWORD);
+    expect(await everythingShown(page)).not.toContain(SMTP_PASSWORD);
     await page.getByTestId('uncertain-none').waitFor();
     await shot('20-email-settings');
 
@@ -171,12 +166,12 @@ describe('agents, e-mail and models in real Chromium against the headless server
 
     const row = page.locator('[data-testid="provider"][data-id="test-llm"]');
     await row.getByTestId('provider-key').getByText('a key is stored').waitFor();
-    expect(await everythingShown()).not.toContain(API_KEY);
+    expect(await everythingShown(page)).not.toContain(API_KEY);
     // Editing shows that a key is stored, never the key.
     await row.getByRole('button', { name: 'Edit Test LLM' }).click();
     const edit = page.getByRole('form', { name: 'Edit Test LLM' });
     await edit.getByTestId('key-state').getByText('A key is stored.').waitFor();
-    expect(await everythingShown()).not.toContain(API_KEY);
+    expect(await everythingShown(page)).not.toContain(API_KEY);
     await edit.getByRole('button', { name: 'Cancel' }).click();
     await shot('25-models-provider');
 

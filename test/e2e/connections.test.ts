@@ -1,41 +1,19 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AdapterInfo } from '../../shared/domain/kernel';
 import { seriousViolations } from '../support/axe';
 import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
-import { openKeelPage } from '../support/browser';
+import { everythingShown, openKeelPage } from '../support/browser';
+import { runToEnd, writeEffectWorkflows } from '../support/effect-workflows';
 import { tempDir } from '../support/temp';
 import { TestSocket } from '../support/ws-client';
 
 /** The Agents view's Connections in real Chromium against the built headless server: versions, risks, health after real effects. */
 
 const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
-/** Written next to the artifacts (inside the project, so `zod` resolves) for the built server's --workflows. */
-const WORKFLOWS = join(ARTIFACTS, 'connections-workflows.mjs');
-
-const WORKFLOWS_SOURCE = `// Written by test/e2e/connections.test.ts: one effect each, through the kernel like any agent's.
-import { z } from 'zod';
-export const workflows = [
-  {
-    name: 'e2e.calendar_event',
-    version: 1,
-    input: z.object({ title: z.string() }),
-    permissions: ['calendar.create_event'],
-    defaults: { retry: { maxAttempts: 1 }, onExhausted: 'fail' },
-    run: (ctx, { title }) => ctx.effect('calendar', 'create_event', { title, allDay: '2030-01-02' }),
-  },
-  {
-    name: 'e2e.write_note',
-    version: 1,
-    input: z.object({ text: z.string() }),
-    permissions: ['files.write'],
-    defaults: { retry: { maxAttempts: 1 }, onExhausted: 'fail' },
-    run: (ctx, { text }) => ctx.effect('files', 'write', { path: 'notes/connections.txt', content: text }),
-  },
-];
-`;
+const WORKFLOWS = writeEffectWorkflows('connections-workflows');
 
 let browser: Browser;
 let server: ServerProcess;
@@ -51,25 +29,11 @@ const MCP_TOKEN = 'mcp-token-5b1e9d0c77';
 
 const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
 const settingsTab = (label: string) => page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: label }).click();
-/** Every text the page holds, form values included: a secret must be in none of them. */
-const everythingShown = () =>
-  page.evaluate(() => {
-    const doc = (globalThis as unknown as { document: { body: { innerText: string }; querySelectorAll(s: string): ArrayLike<{ value: string }> } }).document;
-    return [doc.body.innerText, ...Array.from(doc.querySelectorAll('input, textarea, select')).map((e) => e.value)].join('\n');
-  });
 const row = (name: string) => page.getByTestId('adapter-row').and(page.locator(`[data-name="${name}"]`));
 const adapters = async () => (await api<{ adapters: AdapterInfo[] }>('adapters.list')).adapters;
 
-/** Starts a run and waits until it has finished (the kernel pushes each status change). */
-async function runToEnd(workflow: string, input: unknown): Promise<{ status: string; error: { message: string } | null }> {
-  const { id } = await api<{ id: string }>('runs.start', { workflow, input });
-  await socket.waitForEvent((e) => e.event === 'runs.changed' && (e.payload as { id: string }).id === id && ['succeeded', 'failed'].includes((e.payload as { status: string }).status));
-  return (await api<{ run: { status: string; error: { message: string } | null } }>('runs.get', { id })).run;
-}
-
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  writeFileSync(WORKFLOWS, WORKFLOWS_SOURCE);
   server = await startServerProcess(dataDir, ['--workflows', WORKFLOWS]);
   socket = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
   ({ browser, page } = await openKeelPage(server.url, consoleErrors));
@@ -100,7 +64,7 @@ describe('Connections in the Agents view, in real Chromium against the headless 
   });
 
   test('a calendar effect that fails (no calendar set up) shows the calendar failing with the error; a file written shows files OK', async () => {
-    const failed = await runToEnd('e2e.calendar_event', { title: 'Follow up with Dana' });
+    const failed = await runToEnd(socket, 'e2e.calendar_event', { title: 'Follow up with Dana' });
     expect(failed.status).toBe('failed');
     const calendar = (await adapters()).find((a) => a.name === 'calendar')!;
     expect(calendar.health.lastError?.message).toBeTruthy();
@@ -109,7 +73,7 @@ describe('Connections in the Agents view, in real Chromium against the headless 
     expect(await row('calendar').getByTestId('adapter-health').textContent()).toBe('Failing');
     expect(await row('calendar').getByTestId('adapter-error').textContent()).toContain(calendar.health.lastError!.message);
 
-    expect((await runToEnd('e2e.write_note', { text: 'hello' })).status).toBe('succeeded');
+    expect((await runToEnd(socket, 'e2e.write_note', { text: 'hello' })).status).toBe('succeeded');
     await row('files').getByTestId('adapter-health').and(page.locator('[data-state="ok"]')).waitFor({ timeout: 10_000 });
     expect(await row('files').getByTestId('adapter-error').count()).toBe(0);
     expect(await row('http').getByTestId('adapter-health').getAttribute('data-state')).toBe('unused');
@@ -134,7 +98,7 @@ describe('Connections in the Agents view, in real Chromium against the headless 
     expect(await api('calendar.settings')).toEqual({ settings: { backend: 'ics', folder: 'calendar' } });
     expect(await seriousViolations(page)).toEqual([]);
 
-    expect((await runToEnd('e2e.calendar_event', { title: 'Follow up with Dana' })).status).toBe('succeeded');
+    expect((await runToEnd(socket, 'e2e.calendar_event', { title: 'Follow up with Dana' })).status).toBe('succeeded');
     await nav('Agents');
     await row('calendar').getByTestId('adapter-health').and(page.locator('[data-state="ok"]')).waitFor({ timeout: 10_000 });
   });
@@ -167,10 +131,10 @@ describe('Connections in the Agents view, in real Chromium against the headless 
     await weather.getByRole('combobox', { name: 'Risk of weather' }).selectOption('low');
     await page.getByTestId('mcp-notice').getByText('poisoned: weather is now low risk.').waitFor();
     expect((await api<{ servers: { risks: Record<string, string> }[] }>('mcp.servers')).servers[0]!.risks).toMatchObject({ weather: 'low' });
-    expect(await everythingShown()).not.toContain(MCP_TOKEN);
+    expect(await everythingShown(page)).not.toContain(MCP_TOKEN);
     await page.getByRole('button', { name: 'Edit poisoned' }).click();
     expect(await page.getByLabel('Environment 1: value').inputValue()).toBe('');
-    expect(await everythingShown()).not.toContain(MCP_TOKEN);
+    expect(await everythingShown(page)).not.toContain(MCP_TOKEN);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Cancel' }).click();
 

@@ -20,3 +20,11 @@ export async function openKeelPage(url: string, errors: string[]): Promise<{ bro
   await page.getByTestId('database').getByText(/Database ready/).waitFor({ timeout: 60_000 });
   return { browser, page };
 }
+
+/** Every text the page holds, form values included: a secret must be in none of them once saved. */
+export function everythingShown(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { body: { innerText: string }; querySelectorAll(s: string): ArrayLike<{ value: string }> } }).document;
+    return [doc.body.innerText, ...Array.from(doc.querySelectorAll('input, textarea, select')).map((e) => e.value)].join('\n');
+  });
+}

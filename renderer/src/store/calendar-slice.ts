@@ -18,7 +18,7 @@ export interface CalendarSlice {
 }
 
 /** The calendar Keel's agents write to: a CalDAV account (its password only ever masked) or .ics files. */
-export const createCalendarSlice: StateCreator<KeelStore, [], [], CalendarSlice> = (set) => ({
+export const createCalendarSlice: StateCreator<KeelStore, [], [], CalendarSlice> = (set, get) => ({
   calendarSettings: null,
   calendarLoaded: false,
   calendarCheck: null,
@@ -44,7 +44,7 @@ export const createCalendarSlice: StateCreator<KeelStore, [], [], CalendarSlice>
   async saveCalendar(settings) {
     try {
       const saved = await keelClient().call('calendar.saveSettings', settings);
-      const where = saved.backend === 'caldav' ? `the CalDAV account ${saved.username} at ${saved.serverUrl}` : `.ics files in the workspace folder ${saved.folder}`;
+      const where = saved.backend === 'caldav' ? `${calendarNamed(get().calendarCheck?.result, saved.calendarUrl)}the CalDAV account ${saved.username} at ${saved.serverUrl}` : `.ics files in the workspace folder ${saved.folder}`;
       set({ calendarSettings: saved, calendarError: null, calendarNotice: `Calendar settings saved: events go to ${where}.` });
       return true;
     } catch (err) {
@@ -54,3 +54,9 @@ export const createCalendarSlice: StateCreator<KeelStore, [], [], CalendarSlice>
   },
   clearCalendarCheck: () => set({ calendarCheck: null }),
 });
+
+/** "the calendar "Work" of " when the last test listed the chosen calendar by name. */
+function calendarNamed(check: CalendarCheck | null | undefined, url: string | undefined): string {
+  const name = check?.ok && url ? check.calendars.find((c) => c.url === url)?.name : undefined;
+  return name ? `the calendar "${name}" of ` : '';
+}

@@ -18,8 +18,8 @@ export const CALENDAR_PROBLEM: Record<CalendarErrorCode, string> = {
   other: 'It did not work',
 };
 
-/** What "Test connection" found: the account's calendars (the one events go to marked), the folder, or what failed. */
-export function CalendarCheckResult() {
+/** What "Test connection" found: the account's calendars (the one events go to marked: the one chosen, else the server's first), the folder, or what failed. */
+export function CalendarCheckResult({ chosen }: { chosen: string | null }) {
   const check = useKeel((s) => s.calendarCheck);
   if (!check) return null;
   if (check.state === 'running') return <p className="meta">Connecting…</p>;
@@ -47,7 +47,7 @@ export function CalendarCheckResult() {
         {r.calendars.map((c) => (
           <li key={c.url} data-testid="calendar-found">
             {c.name} <code className="meta">{c.url}</code>
-            {c.url === r.chosen && <strong> ← events go here</strong>}
+            {c.url === (chosen ?? r.chosen) && <strong> ← events go here</strong>}
           </li>
         ))}
       </ul>

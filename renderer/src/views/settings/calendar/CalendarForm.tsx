@@ -147,7 +147,7 @@ export function CalendarForm() {
         </div>
         <span />
         <div role="status">
-          <CalendarCheckResult />
+          <CalendarCheckResult chosen={d.calendarUrl || null} />
         </div>
       </form>
     </section>
