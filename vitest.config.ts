@@ -9,7 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    globalSetup: ['test/support/global-setup.ts'],
+    globalSetup: ['test/support/global-setup.ts', 'test/support/database-template.ts'],
     // Tests never reach for the internet: no embedding model is downloaded unless a test serves one.
     env: { KEEL_NO_MODEL_DOWNLOAD: '1' },
   },
