@@ -82,7 +82,6 @@ export class AppRecords {
     return new Map(rows.map((r) => [r.entity, { records: r.n, changedAt: r.changed.toISOString() }]));
   }
 
-
   /**
    * Applies an upgrade's data migrations inside its transaction: each record renamed, set and
    * removed field by field, then checked against the new version's schema. The first record
