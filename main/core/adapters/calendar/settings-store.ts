@@ -4,6 +4,7 @@ import { CalendarSettings, CalendarSettingsInput, type CalendarCheck, type Calen
 import { ApiError } from '../../../../shared/api/errors';
 import type { Kernel } from '../../kernel/kernel';
 import type { SecretStore } from '../../secrets/store';
+import { StoredSetting } from '../stored-setting';
 import { loadPassword } from './adapter';
 import { CalDavHttp, listCalendars } from './caldav';
 import { calendarError, isCalendarError } from './errors';
@@ -21,19 +22,14 @@ const operator = { kind: 'operator' as const, name: 'operator' };
  * every action, so a change applies to the next one.
  */
 export class CalendarSettingsStore {
-  private cached: Promise<CalendarSettings | null> | null = null;
+  private readonly stored: StoredSetting<CalendarSettings>;
 
-  constructor(private readonly deps: { db: PGlite; kernel: Kernel; secrets: SecretStore; workspace: string; notify?: (event: string, payload: unknown) => void }) {}
-
-  settings(): Promise<CalendarSettings | null> {
-    this.cached ??= this.read();
-    return this.cached;
+  constructor(private readonly deps: { db: PGlite; kernel: Kernel; secrets: SecretStore; workspace: string; notify?: (event: string, payload: unknown) => void }) {
+    this.stored = new StoredSetting(deps.db, SETTINGS_KEY, CalendarSettings);
   }
 
-  private async read(): Promise<CalendarSettings | null> {
-    const { rows } = await this.deps.db.query<{ value: unknown }>('SELECT value FROM kernel_settings WHERE key = $1', [SETTINGS_KEY]);
-    const parsed = CalendarSettings.safeParse(rows[0]?.value);
-    return parsed.success ? parsed.data : null;
+  settings(): Promise<CalendarSettings | null> {
+    return this.stored.get();
   }
 
   async view(): Promise<CalendarSettingsView | null> {
@@ -52,12 +48,8 @@ export class CalendarSettingsStore {
       throw new ApiError({ code: 'invalid_input', message: `Enter the CalDAV password for ${settings.username}.` });
     }
     if (password !== undefined) await this.deps.secrets.set(CALDAV_PASSWORD_SECRET, password);
-    await this.deps.kernel.commit(async (tx, log) => {
-      await tx.query(`INSERT INTO kernel_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [SETTINGS_KEY, JSON.stringify(settings)]);
-      const shown = settings.backend === 'ics' ? settings : { backend: settings.backend, serverUrl: settings.serverUrl, username: settings.username, calendarUrl: settings.calendarUrl ?? null };
-      log({ type: 'calendar.settings_saved', actor: operator, data: { ...shown, passwordChanged: password !== undefined } });
-    });
-    this.cached = null;
+    const shown = settings.backend === 'ics' ? settings : { backend: settings.backend, serverUrl: settings.serverUrl, username: settings.username, calendarUrl: settings.calendarUrl ?? null };
+    await this.stored.save(this.deps.kernel, settings, { type: 'calendar.settings_saved', actor: operator, data: { ...shown, passwordChanged: password !== undefined } });
     this.deps.notify?.('calendar.changed', {});
     return (await this.view())!;
   }

@@ -4,6 +4,7 @@ import { ApiError } from '../../../../shared/api/errors';
 import type { Kernel } from '../../kernel/kernel';
 import { resolveEscalation } from '../../kernel/operator';
 import type { SecretStore } from '../../secrets/store';
+import { StoredSetting } from '../stored-setting';
 import { allowResend, confirmOutboxSent, listUncertainSends } from './outbox';
 import { testConnection } from './smtp';
 
@@ -18,19 +19,14 @@ const operator = { kind: 'operator' as const, name: 'operator' };
  * send, so a change applies to the next message.
  */
 export class EmailSettingsStore {
-  private cached: Promise<SmtpSettings | null> | null = null;
+  private readonly stored: StoredSetting<SmtpSettings>;
 
-  constructor(private readonly deps: { db: PGlite; kernel: Kernel; secrets: SecretStore; notify?: (event: string, payload: unknown) => void }) {}
-
-  settings(): Promise<SmtpSettings | null> {
-    this.cached ??= this.read();
-    return this.cached;
+  constructor(private readonly deps: { db: PGlite; kernel: Kernel; secrets: SecretStore; notify?: (event: string, payload: unknown) => void }) {
+    this.stored = new StoredSetting(deps.db, SETTINGS_KEY, SmtpSettings);
   }
 
-  private async read(): Promise<SmtpSettings | null> {
-    const { rows } = await this.deps.db.query<{ value: unknown }>('SELECT value FROM kernel_settings WHERE key = $1', [SETTINGS_KEY]);
-    const parsed = SmtpSettings.safeParse(rows[0]?.value);
-    return parsed.success ? parsed.data : null;
+  settings(): Promise<SmtpSettings | null> {
+    return this.stored.get();
   }
 
   async view(): Promise<EmailSettingsView | null> {
@@ -49,11 +45,7 @@ export class EmailSettingsStore {
       throw new ApiError({ code: 'invalid_input', message: `Enter the SMTP password for ${settings.user}.` });
     }
     if (password !== undefined) await this.deps.secrets.set(SMTP_PASSWORD_SECRET, password);
-    await this.deps.kernel.commit(async (tx, log) => {
-      await tx.query(`INSERT INTO kernel_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [SETTINGS_KEY, JSON.stringify(settings)]);
-      log({ type: 'email.settings_saved', actor: operator, data: { host: settings.host, port: settings.port, secure: settings.secure, user: settings.user, from: settings.from, passwordChanged: password !== undefined } });
-    });
-    this.cached = null;
+    await this.stored.save(this.deps.kernel, settings, { type: 'email.settings_saved', actor: operator, data: { host: settings.host, port: settings.port, secure: settings.secure, user: settings.user, from: settings.from, passwordChanged: password !== undefined } });
     this.deps.notify?.('email.changed', {});
     return (await this.view())!;
   }

@@ -4,6 +4,7 @@ import { ApiError } from '../../../../shared/api/errors';
 import { ImapAccount, ImapAccountInput, ImapSettings, ImapSettingsInput, type ImapCheck, type ImapSettingsView } from '../../../../shared/domain/imap';
 import type { Kernel } from '../../kernel/kernel';
 import type { SecretStore } from '../../secrets/store';
+import { StoredSetting } from '../stored-setting';
 import { testImap } from './connection';
 
 const SETTINGS_KEY = 'imap.settings';
@@ -27,21 +28,16 @@ function newAccountId(a: { label?: string; user: string }, taken: Set<string>): 
  * service reconnect what changed; `passwordRevision` tells it a password changed.
  */
 export class ImapSettingsStore {
-  private cached: Promise<ImapSettings | null> | null = null;
+  private readonly stored: StoredSetting<ImapSettings>;
   private readonly revisions = new Map<string, number>();
   onSaved: (() => Promise<void>) | null = null;
 
-  constructor(private readonly deps: { db: PGlite; kernel: Kernel; secrets: SecretStore; notify?: (event: string, payload: unknown) => void }) {}
-
-  settings(): Promise<ImapSettings | null> {
-    this.cached ??= this.read();
-    return this.cached;
+  constructor(private readonly deps: { db: PGlite; kernel: Kernel; secrets: SecretStore; notify?: (event: string, payload: unknown) => void }) {
+    this.stored = new StoredSetting(deps.db, SETTINGS_KEY, ImapSettings);
   }
 
-  private async read(): Promise<ImapSettings | null> {
-    const { rows } = await this.deps.db.query<{ value: unknown }>('SELECT value FROM kernel_settings WHERE key = $1', [SETTINGS_KEY]);
-    const parsed = ImapSettings.safeParse(rows[0]?.value);
-    return parsed.success ? parsed.data : null;
+  settings(): Promise<ImapSettings | null> {
+    return this.stored.get();
   }
 
   /** Changes each time the account's password is saved, so its connection starts again with the new one. */
@@ -85,14 +81,10 @@ export class ImapSettingsStore {
       await this.deps.secrets.set(passwordSecretFor(id), password);
       this.revisions.set(id, this.passwordRevision(id) + 1);
     }
-    await this.deps.kernel.commit(async (tx, log) => {
-      await tx.query(`INSERT INTO kernel_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [SETTINGS_KEY, JSON.stringify(settings)]);
-      const shown = settings.accounts.map(({ passwordSecretId: _, ...a }) => ({ ...a, passwordChanged: passwords.has(a.id) }));
-      log({ type: 'imap.settings_saved', actor: operator, data: { enabled: settings.enabled, maxMessageMb: settings.maxMessageMb, accounts: shown } });
-    });
+    const shown = settings.accounts.map(({ passwordSecretId: _, ...a }) => ({ ...a, passwordChanged: passwords.has(a.id) }));
+    await this.stored.save(this.deps.kernel, settings, { type: 'imap.settings_saved', actor: operator, data: { enabled: settings.enabled, maxMessageMb: settings.maxMessageMb, accounts: shown } });
     // A removed account's password goes with it (its messages' records stay: they are history).
     for (const old of before?.accounts ?? []) if (!ids.has(old.id)) await this.deps.secrets.delete(old.passwordSecretId);
-    this.cached = null;
     await this.onSaved?.();
     this.deps.notify?.('imap.changed', { accountId: null });
     return (await this.view())!;
