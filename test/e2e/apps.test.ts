@@ -1,20 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AppPreview, InstalledApp } from '../../shared/domain/apps';
 import { seriousViolations } from '../support/axe';
-import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
-import { openKeelPage } from '../support/browser';
+import { ROOT } from '../support/server-process';
+import { openKeelInBrowser, type KeelInBrowser } from '../support/browser';
 import { tempDir } from '../support/temp';
-import { TestSocket } from '../support/ws-client';
+import type { TestSocket } from '../support/ws-client';
 
 /** Settings → Apps in real Chromium against the built headless server: consent from the preview, install, uninstall, problems. */
 
 const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
 
-let browser: Browser;
-let server: ServerProcess;
+let keel: KeelInBrowser;
 let page: Page;
 let socket: TestSocket;
 const dataDir = tempDir({ lifetime: 'file' });
@@ -71,17 +70,14 @@ function notesApp(dir: string, version: '1.0.0' | '1.1.0'): void {
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startServerProcess(dataDir);
-  socket = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
-  ({ browser, page } = await openKeelPage(server.url, consoleErrors));
+  keel = await openKeelInBrowser(dataDir, [], consoleErrors);
+  ({ page, socket } = keel);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Apps' }).click();
 });
 
 afterAll(async () => {
-  socket?.close();
-  await browser?.close();
-  await server?.stop();
+  await keel?.close();
 });
 
 describe('Settings → Apps in real Chromium against the headless server', () => {

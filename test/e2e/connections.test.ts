@@ -1,22 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AdapterInfo } from '../../shared/domain/kernel';
 import { seriousViolations } from '../support/axe';
-import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
-import { everythingShown, openKeelPage } from '../support/browser';
+import { ROOT } from '../support/server-process';
+import { everythingShown, openKeelInBrowser, type KeelInBrowser } from '../support/browser';
 import { runToEnd, writeEffectWorkflows } from '../support/effect-workflows';
 import { tempDir } from '../support/temp';
-import { TestSocket } from '../support/ws-client';
+import type { TestSocket } from '../support/ws-client';
 
 /** The Agents view's Connections in real Chromium against the built headless server: versions, risks, health after real effects. */
 
 const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
 const WORKFLOWS = writeEffectWorkflows('connections-workflows');
 
-let browser: Browser;
-let server: ServerProcess;
+let keel: KeelInBrowser;
 let page: Page;
 let socket: TestSocket;
 const dataDir = tempDir({ lifetime: 'file' });
@@ -34,16 +33,13 @@ const adapters = async () => (await api<{ adapters: AdapterInfo[] }>('adapters.l
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startServerProcess(dataDir, ['--workflows', WORKFLOWS]);
-  socket = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
-  ({ browser, page } = await openKeelPage(server.url, consoleErrors));
+  keel = await openKeelInBrowser(dataDir, ['--workflows', WORKFLOWS], consoleErrors);
+  ({ page, socket } = keel);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
 });
 
 afterAll(async () => {
-  socket?.close();
-  await browser?.close();
-  await server?.stop();
+  await keel?.close();
 });
 
 describe('Connections in the Agents view, in real Chromium against the headless server', () => {

@@ -1,16 +1,16 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ImapStatus } from '../../shared/domain/imap';
 import { message } from '../adapters/imap-fixtures';
 import { seriousViolations } from '../support/axe';
-import { everythingShown, openKeelPage } from '../support/browser';
+import { everythingShown, openKeelInBrowser, type KeelInBrowser } from '../support/browser';
 import { Dovecot } from '../support/dovecot';
 import { runToEnd, writeEffectWorkflows } from '../support/effect-workflows';
 import { TestRadicale } from '../support/radicale';
-import { ROOT, startServerProcess, type ServerProcess } from '../support/server-process';
+import { ROOT } from '../support/server-process';
 import { tempDir } from '../support/temp';
-import { TestSocket } from '../support/ws-client';
+import type { TestSocket } from '../support/ws-client';
 
 /**
  * Settings → Incoming mail and Settings → Calendar in real Chromium, set up by hand against
@@ -24,8 +24,7 @@ const MAIL_PASSWORD = 'imap pass 8c1f20';
 const CAL_USER = 'dana';
 const CAL_PASSWORD = 'caldav pass 3e9a71';
 
-let browser: Browser;
-let server: ServerProcess;
+let keel: KeelInBrowser;
 let page: Page;
 let socket: TestSocket;
 let dovecot: Dovecot;
@@ -42,16 +41,13 @@ beforeAll(async () => {
   [dovecot, radicale] = await Promise.all([Dovecot.start({ users: { keel: MAIL_PASSWORD } }), new TestRadicale({ [CAL_USER]: CAL_PASSWORD }).start()]);
   workCalendar = await radicale.makeCalendar(CAL_USER, 'work', 'Work');
   await radicale.makeCalendar(CAL_USER, 'private', 'Private');
-  server = await startServerProcess(dataDir, ['--workflows', WORKFLOWS]);
-  socket = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
-  ({ browser, page } = await openKeelPage(server.url, consoleErrors));
+  keel = await openKeelInBrowser(dataDir, ['--workflows', WORKFLOWS], consoleErrors);
+  ({ page, socket } = keel);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
 });
 
 afterAll(async () => {
-  socket?.close();
-  await browser?.close();
-  await server?.stop();
+  await keel?.close();
   await dovecot?.stop();
   await radicale?.dispose();
 });

@@ -1,4 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServerProcess, type ServerProcess } from './server-process';
+import { TestSocket } from './ws-client';
 
 export const CHROMIUM = process.env.KEEL_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -27,4 +29,31 @@ export function everythingShown(page: Page): Promise<string> {
     const doc = (globalThis as unknown as { document: { body: { innerText: string }; querySelectorAll(s: string): ArrayLike<{ value: string }> } }).document;
     return [doc.body.innerText, ...Array.from(doc.querySelectorAll('input, textarea, select')).map((e) => e.value)].join('\n');
   });
+}
+
+export interface KeelInBrowser {
+  server: ServerProcess;
+  /** The API, for what a test sets up or checks behind the page's back. */
+  socket: TestSocket;
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** The built headless server on `dataDir` (with `args`), an API socket to it, and Keel's page in Chromium. */
+export async function openKeelInBrowser(dataDir: string, args: string[], errors: string[]): Promise<KeelInBrowser> {
+  const server = await startServerProcess(dataDir, args);
+  const socket = await TestSocket.open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+  const { browser, page } = await openKeelPage(server.url, errors);
+  return {
+    server,
+    socket,
+    browser,
+    page,
+    async close() {
+      socket.close();
+      await browser.close();
+      await server.stop();
+    },
+  };
 }
